@@ -1,0 +1,91 @@
+"""The ``blangko`` command. Each command prints one line a person can read saying what
+it did; slow commands show progress. Commands that need forecast/, api/ or web/ import
+them inside the command."""
+
+import getpass
+import sys
+
+import typer
+
+from blangko.db import get_engine, session_scope
+from blangko.errors import DomainError
+from blangko.models import Role
+
+app = typer.Typer(
+    help="Blangko: stok dan distribusi blangko KTP-el.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+
+
+def fail(message: str) -> None:
+    typer.secho(f"Gagal: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code=1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database to the newest schema (Alembic head)."""
+    from blangko.migrate import current_revision, head_revision, upgrade
+
+    engine = get_engine()
+    before = current_revision(engine)
+    upgrade(engine)
+    after = current_revision(engine)
+    url = engine.url.render_as_string(hide_password=True)
+    if before == after:
+        typer.echo(f"Database {url} already at {after} (head {head_revision()}).")
+    else:
+        typer.echo(f"Database {url} migrated from {before or 'empty'} to {after}.")
+
+
+@app.command()
+def seed() -> None:
+    """Load the 553 offices (national, 38 provinces, 514 kab/kota) and their accounts."""
+    from blangko.offices import seed_offices
+
+    with session_scope() as session:
+        result = seed_offices(session=session)
+    total = result.created + result.existing
+    typer.echo(f"Offices: {result.created} added, {result.existing} already present, {total} in all.")
+
+
+@users_app.command("add")
+def users_add(
+    username: str,
+    role: Role = typer.Option(..., "--role", help="admin, planner or officer"),
+    office: str | None = typer.Option(None, "--office", help="Kemendagri code, e.g. 32.16"),
+    email: str | None = typer.Option(None, "--email"),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from stdin"),
+) -> None:
+    """Create a user; the password is read from stdin or prompted for."""
+    from blangko.users import create_user
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Kata sandi: ")
+        if getpass.getpass("Ulangi kata sandi: ") != password:
+            fail("kata sandi tidak sama.")
+    try:
+        with session_scope() as session:
+            user = create_user(
+                session=session,
+                username=username,
+                password=password,
+                role=role,
+                office_code=office,
+                email=email,
+            )
+    except DomainError as error:
+        fail(error.message)
+    where = f" for office {user.office_code}" if user.office_code else ""
+    typer.echo(f"User {user.username} ({user.role}){where} created with id {user.id}.")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,292 @@
+"""Tables. Quantities are non-negative integers of blanks; dates are office-local,
+datetimes (``*_at``) are UTC."""
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database (SQLite stores it naive)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given for a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc_column(nullable: bool = False) -> Any:
+    return sa.Column(UTCDateTime(), nullable=nullable)
+
+
+class StrEnum(str, enum.Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+class OfficeKind(StrEnum):
+    national = "national"
+    province = "province"
+    kabupaten = "kabupaten"
+    kota = "kota"
+
+
+class Role(StrEnum):
+    admin = "admin"
+    planner = "planner"
+    officer = "officer"
+
+
+class AccountKind(StrEnum):
+    """Ledger accounts. ``supply`` (the producer, held by office 00) may go negative."""
+
+    supply = "supply"
+    stock = "stock"
+    transit = "transit"
+    printed = "printed"
+    spoiled = "spoiled"
+    lost = "lost"
+    adjustment = "adjustment"
+
+
+class MovementKind(StrEnum):
+    procurement = "procurement"
+    dispatch = "dispatch"
+    receipt = "receipt"
+    cancel = "cancel"
+    daily_report = "daily_report"
+    stock_count = "stock_count"
+    reversal = "reversal"
+
+
+class Source(StrEnum):
+    api = "api"
+    web = "web"
+    import_ = "import"
+    job = "job"
+    demo = "demo"
+    cli = "cli"
+
+
+class ShipmentStatus(StrEnum):
+    in_transit = "in_transit"
+    received = "received"
+    received_short = "received_short"
+    cancelled = "cancelled"
+
+
+class RequestStatus(StrEnum):
+    pending = "pending"
+    approved = "approved"
+    rejected = "rejected"
+
+
+def _enum(e: type[enum.Enum]) -> Any:
+    # Stored as plain strings: stable across databases and readable in SQL.
+    return sa.Column(
+        sa.Enum(e, native_enum=False, length=20, validate_strings=True, create_constraint=False),
+        nullable=False,
+    )
+
+
+class Office(SQLModel, table=True):
+    """A Dinas Dukcapil (kab/kota or province) or Ditjen Dukcapil (``00``)."""
+
+    __tablename__ = "offices"
+
+    code: str = Field(primary_key=True, max_length=5)
+    name: str = Field(max_length=120)
+    kind: OfficeKind = Field(sa_column=_enum(OfficeKind))
+    parent_code: str | None = Field(default=None, foreign_key="offices.code", index=True)
+    province_code: str | None = Field(default=None, max_length=2, index=True)
+    timezone: str = Field(max_length=32)
+    population: int = Field(default=0, ge=0)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True)
+    password_hash: str = Field(max_length=255)
+    role: Role = Field(sa_column=_enum(Role))
+    office_code: str | None = Field(default=None, foreign_key="offices.code", index=True)
+    email: str | None = Field(default=None, max_length=255)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class Account(SQLModel, table=True):
+    """One ledger account of one office, with its cached balance."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (sa.UniqueConstraint("office_code", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="offices.code")
+    kind: AccountKind = Field(sa_column=_enum(AccountKind))
+    balance: int = 0
+
+
+class Movement(SQLModel, table=True):
+    """One business event (mutasi); its entries move blanks between accounts."""
+
+    __tablename__ = "movements"
+    __table_args__ = (sa.Index("ix_movements_office_code_business_date", "office_code", "business_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: MovementKind = Field(sa_column=_enum(MovementKind))
+    office_code: str = Field(foreign_key="offices.code")
+    business_date: date
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    recorded_by: int | None = Field(default=None, foreign_key="users.id")
+    source: Source = Field(sa_column=_enum(Source))
+    note: str = Field(default="", max_length=500)
+    idempotency_key: str | None = Field(default=None, max_length=200)
+    reverses_id: int | None = Field(default=None, foreign_key="movements.id", unique=True)
+
+
+class Entry(SQLModel, table=True):
+    """One leg of a movement: ``quantity`` blanks from one account to another."""
+
+    __tablename__ = "entries"
+    __table_args__ = (sa.CheckConstraint("quantity > 0", name="quantity_positive"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    movement_id: int = Field(foreign_key="movements.id", index=True)
+    from_account_id: int = Field(foreign_key="accounts.id", index=True)
+    to_account_id: int = Field(foreign_key="accounts.id", index=True)
+    quantity: int
+
+
+class AllocationRequest(SQLModel, table=True):
+    """An office's request for blanks (surat permintaan blangko)."""
+
+    __tablename__ = "allocation_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="offices.code", index=True)
+    quantity: int
+    reference: str = Field(max_length=100)
+    note: str = Field(default="", max_length=500)
+    status: RequestStatus = Field(sa_column=_enum(RequestStatus))
+    requested_on: date
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    approved_quantity: int | None = None
+    decision_reason: str = Field(default="", max_length=500)
+    decided_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    decided_by: int | None = Field(default=None, foreign_key="users.id")
+
+
+class Shipment(SQLModel, table=True):
+    """Blanks sent from one office to another (pengiriman): dispatched, then received or
+    cancelled."""
+
+    __tablename__ = "shipments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    from_office: str = Field(foreign_key="offices.code", index=True)
+    to_office: str = Field(foreign_key="offices.code", index=True)
+    quantity: int
+    status: ShipmentStatus = Field(sa_column=_enum(ShipmentStatus))
+    reference: str = Field(default="", max_length=100)
+    dispatched_on: date
+    expected_on: date
+    received_on: date | None = None
+    received_quantity: int | None = None
+    shortfall_reason: str = Field(default="", max_length=500)
+    allocation_request_id: int | None = Field(default=None, foreign_key="allocation_requests.id")
+    dispatch_movement_id: int = Field(foreign_key="movements.id")
+    close_movement_id: int | None = Field(default=None, foreign_key="movements.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class DailyReport(SQLModel, table=True):
+    """The day's figures of one office (laporan harian). Each save is a new version; the
+    latest is current, the earlier ones stay as history."""
+
+    __tablename__ = "daily_reports"
+    __table_args__ = (sa.UniqueConstraint("office_code", "report_date", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="offices.code")
+    report_date: date
+    version: int = 1
+    is_current: bool = True
+    print_requests: int = 0
+    printed: int = 0
+    spoiled_gagal_cetak: int = 0
+    spoiled_gagal_encode: int = 0
+    spoiled_rusak_fisik: int = 0
+    spoiled_lainnya: int = 0
+    backlog: int = 0
+    suket_issued: int = 0
+    ikd_activations: int = 0
+    movement_id: int | None = Field(default=None, foreign_key="movements.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    recorded_by: int | None = Field(default=None, foreign_key="users.id")
+
+    @property
+    def spoiled(self) -> int:
+        return (
+            self.spoiled_gagal_cetak
+            + self.spoiled_gagal_encode
+            + self.spoiled_rusak_fisik
+            + self.spoiled_lainnya
+        )
+
+
+class StockCount(SQLModel, table=True):
+    """A physical count (stock opname); any difference is posted as an adjustment."""
+
+    __tablename__ = "stock_counts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="offices.code", index=True)
+    counted_on: date
+    counted_quantity: int
+    book_quantity: int
+    note: str = Field(default="", max_length=500)
+    movement_id: int | None = Field(default=None, foreign_key="movements.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    recorded_by: int | None = Field(default=None, foreign_key="users.id")
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """The first result of a write made with an ``Idempotency-Key``."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: str = Field(primary_key=True, max_length=200)
+    operation: str = Field(max_length=60)
+    fingerprint: str = Field(max_length=64)
+    result_id: int
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())

@@ -1,0 +1,155 @@
+"""Daily reports (laporan harian): print requests, prints, spoiled blanks by cause,
+backlog, Suket and IKD activations. Saving posts the day's consumption; saving the same
+date again reverses the previous version and posts the new one (SPEC §3)."""
+
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from sqlmodel import Session, col, select
+
+from blangko import checks, idempotency, ledger, postings
+from blangko.errors import ValidationFailed
+from blangko.ledger import Actor
+from blangko.models import DailyReport, MovementKind
+from blangko.offices import get_office
+from blangko.stock import lock_stock, refuse_national
+
+SPOIL_CAUSES = ("gagal_cetak", "gagal_encode", "rusak_fisik", "lainnya")
+
+
+@dataclass(frozen=True)
+class DailyFigures:
+    """What an officer reports for one day."""
+
+    print_requests: int = 0
+    printed: int = 0
+    spoiled_gagal_cetak: int = 0
+    spoiled_gagal_encode: int = 0
+    spoiled_rusak_fisik: int = 0
+    spoiled_lainnya: int = 0
+    backlog: int = 0
+    suket_issued: int = 0
+    ikd_activations: int = 0
+
+    @property
+    def spoiled(self) -> int:
+        return (
+            self.spoiled_gagal_cetak
+            + self.spoiled_gagal_encode
+            + self.spoiled_rusak_fisik
+            + self.spoiled_lainnya
+        )
+
+    def check(self) -> None:
+        labels = {
+            "print_requests": "Permintaan cetak (PRR)",
+            "printed": "Jumlah tercetak",
+            "spoiled_gagal_cetak": "Rusak: gagal cetak",
+            "spoiled_gagal_encode": "Rusak: gagal encode",
+            "spoiled_rusak_fisik": "Rusak: rusak fisik",
+            "spoiled_lainnya": "Rusak: lainnya",
+            "backlog": "Sisa PRR belum tercetak",
+            "suket_issued": "Suket diterbitkan",
+            "ikd_activations": "Aktivasi IKD",
+        }
+        for field, label in labels.items():
+            value = getattr(self, field)
+            if not isinstance(value, int) or value < 0:
+                raise ValidationFailed(f"{label} harus bilangan bulat 0 atau lebih.", field=field)
+
+
+def same_figures(report: DailyReport, figures: DailyFigures) -> bool:
+    return all(getattr(report, k) == v for k, v in asdict(figures).items())
+
+
+def save_daily_report(
+    *,
+    session: Session,
+    office_code: str,
+    report_date: date,
+    figures: DailyFigures,
+    actor: Actor,
+    note: str = "",
+    idempotency_key: str | None = None,
+) -> DailyReport:
+    """Saves the report of one office for one local date; a second save corrects it."""
+    payload = {"office": office_code, "date": report_date, **asdict(figures), "note": note}
+    if (done := idempotency.replay(session, idempotency_key, "daily_report", payload)) is not None:
+        return session.get_one(DailyReport, done)
+    office = get_office(session=session, code=office_code)
+    refuse_national(office, "Laporan harian")
+    figures.check()
+    checks.not_future(office, report_date, "report_date", "Tanggal laporan")
+    note = checks.text(note, "note", "Catatan", required=False, max_length=500)
+    lock_stock(session=session, office_code=office_code)
+    previous = current_report(session=session, office_code=office_code, report_date=report_date)
+    if previous is not None and previous.movement_id is not None:
+        ledger.reverse(
+            session=session,
+            movement_id=previous.movement_id,
+            actor=actor,
+            business_date=report_date,
+            note=f"Koreksi laporan harian {report_date.isoformat()} (versi {previous.version})",
+            check_kind=False,
+        )
+    if previous is not None:
+        previous.is_current = False
+        session.add(previous)
+        session.flush()
+    legs = postings.daily_report(office_code, figures.printed, figures.spoiled)
+    movement = None
+    if legs:
+        movement = ledger.post(
+            session=session,
+            kind=MovementKind.daily_report,
+            office_code=office_code,
+            business_date=report_date,
+            legs=legs,
+            actor=actor,
+            note=note or f"Laporan harian {report_date.isoformat()}",
+            idempotency_key=idempotency_key,
+        )
+    report = DailyReport(
+        office_code=office_code,
+        report_date=report_date,
+        version=previous.version + 1 if previous else 1,
+        is_current=True,
+        movement_id=movement.id if movement else None,
+        recorded_by=actor.user_id,
+        **asdict(figures),
+    )
+    session.add(report)
+    session.flush()
+    idempotency.remember(session, idempotency_key, "daily_report", payload, report.id)
+    return report
+
+
+def current_report(*, session: Session, office_code: str, report_date: date) -> DailyReport | None:
+    return session.exec(
+        select(DailyReport).where(
+            DailyReport.office_code == office_code,
+            DailyReport.report_date == report_date,
+            col(DailyReport.is_current),
+        )
+    ).first()
+
+
+def list_reports(
+    *,
+    session: Session,
+    office_code: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    include_history: bool = False,
+) -> list[DailyReport]:
+    get_office(session=session, code=office_code)
+    query = select(DailyReport).where(DailyReport.office_code == office_code)
+    if not include_history:
+        query = query.where(col(DailyReport.is_current))
+    if date_from:
+        query = query.where(DailyReport.report_date >= date_from)
+    if date_to:
+        query = query.where(DailyReport.report_date <= date_to)
+    return list(
+        session.exec(query.order_by(col(DailyReport.report_date), col(DailyReport.version))).all()
+    )
