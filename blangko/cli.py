@@ -51,7 +51,9 @@ def seed() -> None:
     with session_scope() as session:
         result = seed_offices(session=session)
     total = result.created + result.existing
-    typer.echo(f"Offices: {result.created} added, {result.existing} already present, {total} in all.")
+    typer.echo(
+        f"Offices: {result.created} added, {result.existing} already present, {total} in all."
+    )
 
 
 @users_app.command("add")
@@ -60,7 +62,9 @@ def users_add(
     role: Role = typer.Option(..., "--role", help="admin, planner or officer"),
     office: str | None = typer.Option(None, "--office", help="Kemendagri code, e.g. 32.16"),
     email: str | None = typer.Option(None, "--email"),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="read the password from stdin"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="read the password from stdin"
+    ),
 ) -> None:
     """Create a user; the password is read from stdin or prompted for."""
     from blangko.users import create_user

@@ -91,14 +91,19 @@ def post(
     session.add_all(
         Entry(
             movement_id=movement.id,
-            from_account_id=by_ref[leg.source].id,
-            to_account_id=by_ref[leg.target].id,
+            from_account_id=_id(by_ref[leg.source]),
+            to_account_id=_id(by_ref[leg.target]),
             quantity=leg.quantity,
         )
         for leg in legs
     )
     session.flush()
     return movement
+
+
+def _id(account: Account) -> int:
+    assert account.id is not None
+    return account.id
 
 
 def _apply(session: Session, account: Account, delta: int) -> None:
@@ -131,7 +136,7 @@ def _apply(session: Session, account: Account, delta: int) -> None:
 
 def balance(*, session: Session, office_code: str, kind: AccountKind) -> int:
     value = session.execute(
-        sa.select(Account.balance).where(
+        sa.select(col(Account.balance)).where(
             col(Account.office_code) == office_code, col(Account.kind) == kind
         )
     ).scalar_one_or_none()
@@ -146,9 +151,15 @@ def balances(*, session: Session, office_code: str) -> dict[AccountKind, int]:
 def legs_of(*, session: Session, movement_id: int) -> list[Leg]:
     src, dst = aliased(Account), aliased(Account)
     rows = session.execute(
-        sa.select(src.office_code, src.kind, dst.office_code, dst.kind, Entry.quantity)
-        .join(src, src.id == Entry.from_account_id)
-        .join(dst, dst.id == Entry.to_account_id)
+        sa.select(
+            col(src.office_code),
+            col(src.kind),
+            col(dst.office_code),
+            col(dst.kind),
+            col(Entry.quantity),
+        )
+        .join(src, col(src.id) == col(Entry.from_account_id))
+        .join(dst, col(dst.id) == col(Entry.to_account_id))
         .where(col(Entry.movement_id) == movement_id)
         .order_by(col(Entry.id))
     ).all()
@@ -269,8 +280,8 @@ def stock_card(
             col(Movement.recorded_at).label("recorded_at"),
             col(Movement.source).label("source"),
             col(Movement.note).label("note"),
-            other.office_code.label("counterparty"),
-            other.kind.label("counterparty_account"),
+            col(other.office_code).label("counterparty"),
+            col(other.kind).label("counterparty_account"),
             qty_in.label("qty_in"),
             qty_out.label("qty_out"),
             running.label("balance"),
@@ -278,7 +289,7 @@ def stock_card(
         .join(Movement, col(Movement.id) == Entry.movement_id)
         .join(
             other,
-            other.id == sa.case((is_in, Entry.from_account_id), else_=Entry.to_account_id),
+            col(other.id) == sa.case((is_in, Entry.from_account_id), else_=Entry.to_account_id),
         )
         .where(
             sa.or_(
@@ -311,9 +322,7 @@ def stock_card(
             ).scalar()
             or 0
         )
-    closing_query = sa.select(
-        sa.func.coalesce(sa.func.sum(inner.c.qty_in - inner.c.qty_out), 0)
-    )
+    closing_query = sa.select(sa.func.coalesce(sa.func.sum(inner.c.qty_in - inner.c.qty_out), 0))
     if date_to:
         closing_query = closing_query.where(inner.c.business_date <= date_to)
     closing = int(session.execute(closing_query).scalar() or 0)
@@ -334,4 +343,6 @@ def stock_card(
         )
         for r in rows
     ]
-    return StockCard(lines=lines, total=int(total or 0), opening_balance=opening, closing_balance=closing)
+    return StockCard(
+        lines=lines, total=int(total or 0), opening_balance=opening, closing_balance=closing
+    )

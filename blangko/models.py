@@ -46,25 +46,20 @@ def _utc_column(nullable: bool = False) -> Any:
     return sa.Column(UTCDateTime(), nullable=nullable)
 
 
-class StrEnum(str, enum.Enum):
-    def __str__(self) -> str:
-        return self.value
-
-
-class OfficeKind(StrEnum):
+class OfficeKind(enum.StrEnum):
     national = "national"
     province = "province"
     kabupaten = "kabupaten"
     kota = "kota"
 
 
-class Role(StrEnum):
+class Role(enum.StrEnum):
     admin = "admin"
     planner = "planner"
     officer = "officer"
 
 
-class AccountKind(StrEnum):
+class AccountKind(enum.StrEnum):
     """Ledger accounts. ``supply`` (the producer, held by office 00) may go negative."""
 
     supply = "supply"
@@ -76,7 +71,7 @@ class AccountKind(StrEnum):
     adjustment = "adjustment"
 
 
-class MovementKind(StrEnum):
+class MovementKind(enum.StrEnum):
     procurement = "procurement"
     dispatch = "dispatch"
     receipt = "receipt"
@@ -86,7 +81,7 @@ class MovementKind(StrEnum):
     reversal = "reversal"
 
 
-class Source(StrEnum):
+class Source(enum.StrEnum):
     api = "api"
     web = "web"
     import_ = "import"
@@ -95,14 +90,14 @@ class Source(StrEnum):
     cli = "cli"
 
 
-class ShipmentStatus(StrEnum):
+class ShipmentStatus(enum.StrEnum):
     in_transit = "in_transit"
     received = "received"
     received_short = "received_short"
     cancelled = "cancelled"
 
 
-class RequestStatus(StrEnum):
+class RequestStatus(enum.StrEnum):
     pending = "pending"
     approved = "approved"
     rejected = "rejected"
@@ -159,7 +154,9 @@ class Movement(SQLModel, table=True):
     """One business event (mutasi); its entries move blanks between accounts."""
 
     __tablename__ = "movements"
-    __table_args__ = (sa.Index("ix_movements_office_code_business_date", "office_code", "business_date"),)
+    __table_args__ = (
+        sa.Index("ix_movements_office_code_business_date", "office_code", "business_date"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     kind: MovementKind = Field(sa_column=_enum(MovementKind))

@@ -35,7 +35,7 @@ def local_today(office: Office, now: datetime | None = None) -> date:
 
 
 def accounts_for(office: Office) -> list[AccountKind]:
-    kinds = [k for k in AccountKind if k is not AccountKind.supply]
+    kinds: list[AccountKind] = [k for k in AccountKind if k is not AccountKind.supply]
     return [AccountKind.supply, *kinds] if office.code == NATIONAL else kinds
 
 
@@ -90,9 +90,7 @@ def region_list() -> list[Office]:
 def seed_offices(*, session: Session) -> SeedResult:
     """Inserts the offices and their ledger accounts that are not there yet."""
     existing = set(session.exec(select(Office.code)).all())
-    have_accounts = {
-        (a.office_code, a.kind) for a in session.exec(select(Account)).all()
-    }
+    have_accounts = {(a.office_code, a.kind) for a in session.exec(select(Account)).all()}
     offices = region_list()
     new = [office for office in offices if office.code not in existing]
     session.add_all(new)  # inserted in list order: parents before children

@@ -68,7 +68,8 @@ def dispatch(
         business_date=sent_on,
         legs=postings.dispatch(from_office, quantity),
         actor=actor,
-        note=note or f"Kirim {number(quantity)} blangko ke {to_office} ({reference or 'tanpa surat'})",
+        note=note
+        or f"Kirim {number(quantity)} blangko ke {to_office} ({reference or 'tanpa surat'})",
         idempotency_key=idempotency_key,
     )
     assert movement.id is not None
@@ -142,7 +143,11 @@ def receive(
         ),
         actor=actor,
         note=f"Terima kiriman #{shipment.id} dari {shipment.from_office}"
-        + (f"; kurang {number(shipment.quantity - received_quantity)}: {shortfall_reason}" if short else ""),
+        + (
+            f"; kurang {number(shipment.quantity - received_quantity)}: {shortfall_reason}"
+            if short
+            else ""
+        ),
         idempotency_key=idempotency_key,
     )
     shipment.status = ShipmentStatus.received_short if short else ShipmentStatus.received
@@ -250,7 +255,9 @@ def request_allocation(
         return session.get_one(AllocationRequest, done)
     office = get_office(session=session, code=office_code)
     if office.code == NATIONAL:
-        raise ValidationFailed("Ditjen Dukcapil tidak mengajukan permintaan ke dirinya sendiri.", field="office")
+        raise ValidationFailed(
+            "Ditjen Dukcapil tidak mengajukan permintaan ke dirinya sendiri.", field="office"
+        )
     checks.positive(quantity, "quantity", "Jumlah permintaan")
     reference = checks.text(reference, "reference", "Nomor surat", required=True, max_length=100)
     note = checks.text(note, "note", "Catatan", required=False, max_length=500)
@@ -327,7 +334,9 @@ def reject_allocation(
         return get_request(session=session, request_id=done)
     request = get_request(session=session, request_id=request_id, lock=True)
     _require_pending(request)
-    request.decision_reason = checks.text(reason, "reason", "Alasan penolakan", required=True, max_length=500)
+    request.decision_reason = checks.text(
+        reason, "reason", "Alasan penolakan", required=True, max_length=500
+    )
     request.status = RequestStatus.rejected
     request.decided_at = utcnow()
     request.decided_by = actor.user_id
@@ -340,7 +349,8 @@ def reject_allocation(
 def _require_pending(request: AllocationRequest) -> None:
     if request.status is not RequestStatus.pending:
         raise InvalidState(
-            f"Permintaan #{request.id} sudah berstatus '{request.status}'.", status=str(request.status)
+            f"Permintaan #{request.id} sudah berstatus '{request.status}'.",
+            status=str(request.status),
         )
 
 

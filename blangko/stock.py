@@ -36,13 +36,20 @@ def record_procurement(
     idempotency_key: str | None = None,
 ) -> Movement:
     """Blanks from the producer into national stock (pengadaan)."""
-    payload = {"quantity": quantity, "received_on": received_on, "reference": reference, "note": note}
+    payload = {
+        "quantity": quantity,
+        "received_on": received_on,
+        "reference": reference,
+        "note": note,
+    }
     if (done := idempotency.replay(session, idempotency_key, "procurement", payload)) is not None:
         return session.get_one(Movement, done)
     national = get_office(session=session, code=NATIONAL)
     checks.positive(quantity, "quantity", "Jumlah blangko")
     checks.not_future(national, received_on, "received_on", "Tanggal terima")
-    reference = checks.text(reference, "reference", "Nomor referensi", required=True, max_length=100)
+    reference = checks.text(
+        reference, "reference", "Nomor referensi", required=True, max_length=100
+    )
     movement = ledger.post(
         session=session,
         kind=MovementKind.procurement,
@@ -68,7 +75,12 @@ def record_stock_count(
     idempotency_key: str | None = None,
 ) -> StockCount:
     """A physical count (stock opname): the difference to the book becomes an adjustment."""
-    payload = {"office": office_code, "counted_quantity": counted_quantity, "counted_on": counted_on, "note": note}
+    payload = {
+        "office": office_code,
+        "counted_quantity": counted_quantity,
+        "counted_on": counted_on,
+        "note": note,
+    }
     if (done := idempotency.replay(session, idempotency_key, "stock_count", payload)) is not None:
         return session.get_one(StockCount, done)
     office = get_office(session=session, code=office_code)
@@ -109,7 +121,7 @@ def lock_stock(*, session: Session, office_code: str) -> None:
     """Serialises writers of one office for read-then-write services (PostgreSQL row
     lock; SQLite write transactions are serial already)."""
     session.execute(
-        sa.select(Account.id)
+        sa.select(col(Account.id))
         .where(col(Account.office_code) == office_code, col(Account.kind) == AccountKind.stock)
         .with_for_update()
     )
@@ -133,43 +145,47 @@ def office_stock(*, session: Session, office_code: str) -> OfficeStock:
     return rows[office_code]
 
 
-def stock_positions(*, session: Session, office_codes: list[str] | None = None) -> dict[str, OfficeStock]:
+def stock_positions(
+    *, session: Session, office_codes: list[str] | None = None
+) -> dict[str, OfficeStock]:
     """Stock positions of many offices in four queries."""
     codes_filter = [] if office_codes is None else [col(Office.code).in_(office_codes)]
     codes = [c for c in session.exec(select(Office.code).where(*codes_filter)).all()]
     acc = session.execute(
-        sa.select(Account.office_code, Account.kind, Account.balance).where(
+        sa.select(col(Account.office_code), col(Account.kind), col(Account.balance)).where(
             col(Account.kind).in_([AccountKind.stock, AccountKind.transit]),
             *([col(Account.office_code).in_(office_codes)] if office_codes else []),
         )
     ).all()
     on_hand = {o: b for o, k, b in acc if k is AccountKind.stock}
     out = {o: b for o, k, b in acc if k is AccountKind.transit}
-    incoming = dict(
+    incoming: dict[str, int] = dict(
         session.execute(
-            sa.select(Shipment.to_office, sa.func.sum(Shipment.quantity))
+            sa.select(col(Shipment.to_office), sa.func.sum(col(Shipment.quantity)))
             .where(col(Shipment.status) == ShipmentStatus.in_transit)
             .group_by(col(Shipment.to_office))
         ).all()
     )
     latest = (
         sa.select(
-            DailyReport.office_code,
-            sa.func.max(DailyReport.report_date).label("last"),
+            col(DailyReport.office_code),
+            sa.func.max(col(DailyReport.report_date)).label("last"),
         )
         .where(col(DailyReport.is_current))
         .group_by(col(DailyReport.office_code))
         .subquery()
     )
-    backlog = dict(
+    backlog: dict[str, int] = dict(
         session.execute(
-            sa.select(DailyReport.office_code, DailyReport.backlog).join(
+            sa.select(col(DailyReport.office_code), col(DailyReport.backlog))
+            .join(
                 latest,
                 sa.and_(
                     latest.c.office_code == DailyReport.office_code,
                     latest.c.last == DailyReport.report_date,
                 ),
-            ).where(col(DailyReport.is_current))
+            )
+            .where(col(DailyReport.is_current))
         ).all()
     )
     now = utcnow()

@@ -43,7 +43,9 @@ def create_user(
         raise ValidationFailed(f"Nama pengguna '{username}' sudah dipakai.", field="username")
     if role is Role.officer:
         if not office_code:
-            raise ValidationFailed("Petugas (officer) harus terikat pada satu kantor.", field="office")
+            raise ValidationFailed(
+                "Petugas (officer) harus terikat pada satu kantor.", field="office"
+            )
         office = get_office(session=session, code=office_code)
         if office.kind is OfficeKind.national:
             raise ValidationFailed(

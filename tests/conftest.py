@@ -80,7 +80,9 @@ def pg_template() -> Iterator[str]:
     admin.dispose()
 
 
-def fresh_database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def fresh_database_url(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[str]:
     """A URL of a new database holding the migrated, seeded schema; dropped afterwards."""
     if backend == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")

@@ -2,6 +2,7 @@
 in through ``config.attributes["connection"]`` (tests, ``blangko db upgrade``)."""
 
 from alembic import context
+from sqlalchemy import Connection
 from sqlmodel import SQLModel
 
 import blangko.models  # noqa: F401  (registers every table on the metadata)
@@ -12,7 +13,7 @@ config = context.config
 target_metadata = SQLModel.metadata
 
 
-def run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
+def run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -41,7 +41,9 @@ def test_seed_gives_every_office_once(engine: Engine) -> None:
 def test_cli_upgrade_and_seed_on_empty_sqlite(tmp_path: Path) -> None:
     env = {"BLANGKO_DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "PATH": ""}
     run = [sys.executable, "-m", "blangko.cli"]
-    upgraded = subprocess.run([*run, "db", "upgrade"], env=env, capture_output=True, text=True, check=True)
+    upgraded = subprocess.run(
+        [*run, "db", "upgrade"], env=env, capture_output=True, text=True, check=True
+    )
     first = subprocess.run([*run, "seed"], env=env, capture_output=True, text=True, check=True)
     second = subprocess.run([*run, "seed"], env=env, capture_output=True, text=True, check=True)
     assert "migrated from empty" in upgraded.stdout
