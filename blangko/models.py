@@ -287,3 +287,17 @@ class IdempotencyKey(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     result_id: int
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A failed or successful sign-in, kept briefly to throttle password guessing across
+    all server processes."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (sa.Index("ix_login_attempts_username_client", "username", "client"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64)
+    client: str = Field(max_length=64)
+    succeeded: bool = False
+    attempted_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
