@@ -106,6 +106,12 @@ def _id(account: Account) -> int:
     return account.id
 
 
+# ``supply`` is the producer; ``adjustment`` is the counterpart of stock-count differences,
+# so a count above the book draws found blanks from it and its balance is the net of all
+# differences, of either sign. Every other account stays non-negative.
+MAY_GO_NEGATIVE = frozenset({AccountKind.supply, AccountKind.adjustment})
+
+
 def _apply(session: Session, account: Account, delta: int) -> None:
     stmt = (
         sa.update(Account)
@@ -113,7 +119,7 @@ def _apply(session: Session, account: Account, delta: int) -> None:
         .values(balance=col(Account.balance) + delta)
         .execution_options(synchronize_session=False)
     )
-    if delta < 0 and account.kind is not AccountKind.supply:
+    if delta < 0 and account.kind not in MAY_GO_NEGATIVE:
         stmt = stmt.where(col(Account.balance) >= -delta)
     if session.execute(stmt).rowcount == 1:  # type: ignore[attr-defined]
         return
