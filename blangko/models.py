@@ -301,3 +301,155 @@ class LoginAttempt(SQLModel, table=True):
     client: str = Field(max_length=64)
     succeeded: bool = False
     attempted_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class OutboxStatus(enum.StrEnum):
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+
+
+class OutboxMessage(SQLModel, table=True):
+    """An e-mail waiting in the persistent outbox (kotak keluar). ``key`` is unique so the
+    same alert e-mail is never queued twice; a sender claims a row (pending → sending) in
+    its own transaction before talking to SMTP, so each message is sent once."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        sa.Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True)
+    kind: str = Field(max_length=40)
+    office_code: str | None = Field(default=None, foreign_key="offices.code", index=True)
+    recipients: list[str] = Field(
+        default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+    subject: str = Field(max_length=300)
+    body_text: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    body_html: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    status: OutboxStatus = Field(sa_column=_enum(OutboxStatus))
+    attempts: int = 0
+    last_error: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    next_attempt_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    claimed_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class AlertKind(enum.StrEnum):
+    stockout_risk = "stockout_risk"
+    national_shortage = "national_shortage"
+    backlog_high = "backlog_high"
+    shipment_overdue = "shipment_overdue"
+    delivery_shortfall = "delivery_shortfall"
+    report_missing = "report_missing"
+    surplus = "surplus"
+
+
+class AlertSeverity(enum.StrEnum):
+    info = "info"
+    warning = "warning"
+    critical = "critical"
+
+
+class Alert(SQLModel, table=True):
+    """A condition that needs someone to act (peringatan). At most one open alert per office
+    and kind: it is updated while the condition lasts and resolved when it clears."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        sa.Index(
+            "uq_alerts_open_office_kind",
+            "office_code",
+            "kind",
+            unique=True,
+            sqlite_where=sa.text("resolved_at IS NULL"),
+            postgresql_where=sa.text("resolved_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_code: str = Field(foreign_key="offices.code", index=True)
+    kind: AlertKind = Field(sa_column=_enum(AlertKind))
+    severity: AlertSeverity = Field(sa_column=_enum(AlertSeverity))
+    message: str = Field(max_length=1000)
+    details: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+    opened_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    resolved_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    acknowledged_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    acknowledged_by: int | None = Field(default=None, foreign_key="users.id")
+
+
+class PlanStatus(enum.StrEnum):
+    proposed = "proposed"
+    approved = "approved"
+    superseded = "superseded"
+
+
+class ReallocationPlan(SQLModel, table=True):
+    """A proposed set of shipments (rencana realokasi) that meets deficits from national
+    stock and surplus offices; approving it dispatches the lines."""
+
+    __tablename__ = "reallocation_plans"
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: PlanStatus = Field(sa_column=_enum(PlanStatus))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    lead_time_days: int
+    safety_days: int
+    coverage: float
+    total_deficit: int
+    total_available: int
+    total_moved: int
+    total_cost: float
+    forecast_run_id: int | None = None
+    approved_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    approved_by: int | None = Field(default=None, foreign_key="users.id")
+
+
+class ReallocationLine(SQLModel, table=True):
+    """One move of a plan; ``shipment_id`` is set once the approved line is dispatched."""
+
+    __tablename__ = "reallocation_lines"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "from_office", "to_office"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="reallocation_plans.id", index=True)
+    from_office: str = Field(foreign_key="offices.code")
+    to_office: str = Field(foreign_key="offices.code")
+    quantity: int
+    cost: float
+    shipment_id: int | None = Field(default=None, foreign_key="shipments.id", unique=True)
+
+
+class JobLock(SQLModel, table=True):
+    """One row per scheduled run of a job: the unique key lets only one scheduler (of
+    however many are running) claim a run."""
+
+    __tablename__ = "job_locks"
+    __table_args__ = (sa.UniqueConstraint("job_id", "scheduled_for"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = Field(max_length=100)
+    scheduled_for: datetime = Field(sa_column=_utc_column())
+    owner: str = Field(max_length=200)
+    acquired_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    finished_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    outcome: str = Field(default="", max_length=1000)
+
+
+class SchedulerJob(SQLModel, table=True):
+    """APScheduler 3's job store table, declared here so migrations create it (the
+    scheduler only creates it when missing)."""
+
+    __tablename__ = "apscheduler_jobs"
+
+    id: str = Field(sa_column=sa.Column(sa.Unicode(191), primary_key=True))
+    next_run_time: float | None = Field(default=None, sa_column=sa.Column(sa.Float(25), index=True))
+    job_state: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
