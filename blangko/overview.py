@@ -1,0 +1,52 @@
+"""The national picture: one row per office with its stock position and, once forecasts
+exist, days of cover, stock-out date and risk (used by ``GET /api/v1/stock`` and the
+planner's overview page)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlmodel import Session, select
+
+from blangko import ledger
+from blangko.models import AccountKind, Office, OfficeKind
+from blangko.offices import NATIONAL
+from blangko.stock import stock_positions
+
+
+@dataclass
+class OverviewRow:
+    code: str
+    name: str
+    kind: OfficeKind
+    province_code: str | None
+    on_hand: int
+    in_transit_in: int
+    in_transit_out: int
+    backlog: int
+    days_of_cover: float | None = None
+    stockout_date: date | None = None
+    stockout_probability_30: float | None = None
+    risk: str | None = None
+
+
+def national_overview(*, session: Session) -> list[OverviewRow]:
+    """Every office in code order."""
+    positions = stock_positions(session=session)
+    offices = session.exec(select(Office).order_by(Office.code)).all()
+    return [
+        OverviewRow(
+            code=o.code,
+            name=o.name,
+            kind=o.kind,
+            province_code=o.province_code,
+            on_hand=positions[o.code].on_hand,
+            in_transit_in=positions[o.code].in_transit_in,
+            in_transit_out=positions[o.code].in_transit_out,
+            backlog=positions[o.code].backlog,
+        )
+        for o in offices
+    ]
+
+
+def national_stock(*, session: Session) -> int:
+    return ledger.balance(session=session, office_code=NATIONAL, kind=AccountKind.stock)

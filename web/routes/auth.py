@@ -1,0 +1,63 @@
+"""Sign-in and sign-out, and the home page that sends each user where they work."""
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from blangko.access import CENTRAL
+from blangko.models import User
+from blangko.users import authenticate
+from web.deps import LoginRequired, check_csrf, csrf_token, current_user, db
+from web.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def home_of(user: User) -> str:
+    return "/nasional" if user.role in CENTRAL else f"/kantor/{user.office_code}"
+
+
+@router.get("/")
+def home(request: Request, session: Session = Depends(db)) -> Response:
+    try:
+        user = current_user(request, session)
+    except LoginRequired:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(home_of(user), status_code=303)
+
+
+@router.get("/login")
+def login_form(request: Request) -> Response:
+    csrf_token(request)
+    return render(request, "login.html", {"user": None})
+
+
+@router.post("/login", dependencies=[Depends(check_csrf)])
+def login(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    session: Session = Depends(db),
+) -> Response:
+    user = authenticate(session=session, username=username, password=password)
+    if user is None:
+        return render(
+            request,
+            "login.html",
+            {
+                "user": None,
+                "username": username,
+                "error": "Nama pengguna atau kata sandi salah. Periksa lalu coba lagi.",
+            },
+            status_code=401,
+        )
+    request.session.clear()
+    request.session["user_id"] = user.id
+    csrf_token(request)  # a new token for the new session
+    return RedirectResponse(home_of(user), status_code=303)
+
+
+@router.post("/logout", dependencies=[Depends(check_csrf)])
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)

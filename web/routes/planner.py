@@ -1,0 +1,179 @@
+"""Pages of the central planner: the national overview, allocation requests to decide,
+and new shipments."""
+
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
+
+from blangko import overview, shipments
+from blangko.access import require_central
+from blangko.errors import DomainError
+from blangko.models import Office, OfficeKind, RequestStatus, User
+from blangko.offices import NATIONAL, get_office, list_offices, local_today
+from web import forms
+from web.deps import check_csrf, current_user, db
+from web.routes.office import web_actor
+from web.templating import render
+
+router = APIRouter(include_in_schema=False)
+SORTS = {
+    "kode": lambda r: r.code,
+    "stok": lambda r: r.on_hand,
+    "backlog": lambda r: -r.backlog,
+    "cakupan": lambda r: (r.days_of_cover is None, r.days_of_cover or 0),
+    "habis": lambda r: (r.stockout_date is None, r.stockout_date),
+    "risiko": lambda r: -(r.stockout_probability_30 or 0),
+}
+
+
+def central(user: User = Depends(current_user)) -> User:
+    require_central(user, "Halaman ini")
+    return user
+
+
+@router.get("/nasional")
+def national(
+    request: Request, user: User = Depends(central), session: Session = Depends(db)
+) -> Response:
+    rows = overview.national_overview(session=session)
+    national_row = next(r for r in rows if r.code == NATIONAL)
+    offices = [r for r in rows if r.kind in (OfficeKind.kabupaten, OfficeKind.kota)]
+    province = request.query_params.get("provinsi") or ""
+    risk = request.query_params.get("risiko") or ""
+    sort = request.query_params.get("urut") or "risiko"
+    shown = [
+        r
+        for r in offices
+        if (not province or r.province_code == province) and (not risk or r.risk == risk)
+    ]
+    shown.sort(key=SORTS.get(sort, SORTS["risiko"]))
+    return render(
+        request,
+        "planner/national.html",
+        {
+            "national": national_row,
+            "rows": shown,
+            "total_backlog": sum(r.backlog for r in offices),
+            "office_stock": sum(r.on_hand for r in offices),
+            "at_risk": sum(1 for r in offices if r.risk == "high"),
+            "provinces": [
+                o for o in list_offices(session=session) if o.kind is OfficeKind.province
+            ],
+            "province": province,
+            "risk": risk,
+            "sort": sort,
+            "sorts": list(SORTS),
+        },
+    )
+
+
+def _requests_context(session: Session) -> dict[str, Any]:
+    return {
+        "pending": shipments.list_requests(session=session, status=RequestStatus.pending),
+        "decided": [
+            r
+            for r in shipments.list_requests(session=session, limit=30)
+            if r.status is not RequestStatus.pending
+        ],
+        "national_stock": overview.national_stock(session=session),
+        "default_expected": (
+            local_today(get_office(session=session, code=NATIONAL)) + timedelta(days=3)
+        ).isoformat(),
+        "errors": {},
+        "values": {},
+    }
+
+
+@router.get("/permintaan")
+def requests_page(
+    request: Request, user: User = Depends(central), session: Session = Depends(db)
+) -> Response:
+    context = _requests_context(session)
+    context["flash"] = request.query_params.get("pesan")
+    return render(request, "planner/requests.html", context)
+
+
+@router.post("/permintaan/{request_id}", dependencies=[Depends(check_csrf)])
+async def decide_request(
+    request: Request,
+    request_id: int,
+    user: User = Depends(central),
+    session: Session = Depends(db),
+) -> Response:
+    form = await request.form()
+    try:
+        if forms.text(form, "decision") == "tolak":
+            shipments.reject_allocation(
+                session=session,
+                request_id=request_id,
+                reason=forms.text(form, "reason"),
+                actor=web_actor(user),
+            )
+            message = f"Permintaan+%23{request_id}+ditolak"
+        else:
+            _, shipment = shipments.approve_allocation(
+                session=session,
+                request_id=request_id,
+                quantity=forms.integer(form, "quantity", "Jumlah disetujui"),
+                expected_on=forms.day(form, "expected_on", "Perkiraan tiba"),
+                actor=web_actor(user),
+            )
+            message = f"Permintaan+%23{request_id}+disetujui:+kiriman+%23{shipment.id}"
+    except DomainError as error:
+        session.rollback()
+        context = _requests_context(session)
+        context["errors"] = {request_id: error.message}
+        context["values"] = {request_id: dict(form)}
+        return render(request, "planner/requests.html", context, status_code=error.status)
+    return RedirectResponse(f"/permintaan?pesan={message}", status_code=303)
+
+
+def _shipment_context(session: Session, office: Office) -> dict[str, Any]:
+    today = local_today(office)
+    return {
+        "offices": list_offices(session=session),
+        "today": today,
+        "default_expected": today + timedelta(days=3),
+        "values": {},
+    }
+
+
+@router.get("/kiriman/baru")
+def shipment_form(
+    request: Request, user: User = Depends(central), session: Session = Depends(db)
+) -> Response:
+    context = _shipment_context(session, get_office(session=session, code=NATIONAL))
+    context["flash"] = request.query_params.get("pesan")
+    return render(request, "planner/shipment.html", context)
+
+
+@router.post("/kiriman/baru", dependencies=[Depends(check_csrf)])
+async def create_shipment(
+    request: Request, user: User = Depends(central), session: Session = Depends(db)
+) -> Response:
+    form = await request.form()
+    try:
+        shipment = shipments.dispatch(
+            session=session,
+            from_office=forms.text(form, "from_office"),
+            to_office=forms.text(form, "to_office"),
+            quantity=forms.integer(form, "quantity", "Jumlah blangko"),
+            expected_on=forms.day(form, "expected_on", "Perkiraan tiba"),
+            reference=forms.text(form, "reference"),
+            actor=web_actor(user),
+            idempotency_key=forms.text(form, "idempotency_key") or None,
+        )
+    except DomainError as error:
+        session.rollback()
+        context = _shipment_context(session, get_office(session=session, code=NATIONAL))
+        context.update(
+            values=dict(form), error=error.message, error_field=error.details.get("field")
+        )
+        return render(request, "planner/shipment.html", context, status_code=error.status)
+    return RedirectResponse(
+        f"/kiriman/baru?pesan=Kiriman+%23{shipment.id}+dikirim+ke+{shipment.to_office}",
+        status_code=303,
+    )

@@ -1,0 +1,51 @@
+// Office chart: history (demand, prints, stock) and, when a forecast exists, the 90-day
+// demand band and projected stock. Series differ by dash and point style as well as
+// colour, so the chart reads without relying on colour alone.
+(function () {
+  const canvas = document.getElementById("history-chart");
+  if (!canvas || typeof Chart === "undefined") return;
+  const history = JSON.parse(document.getElementById("history-data").textContent);
+  const forecastNode = document.getElementById("forecast-data");
+  const forecast = forecastNode ? JSON.parse(forecastNode.textContent) : {};
+  const labels = history.labels.concat(forecast.labels || []);
+  const pad = (values, before, after) =>
+    Array(before).fill(null).concat(values, Array(after).fill(null));
+  const h = history.labels.length;
+  const f = (forecast.labels || []).length;
+  const datasets = [
+    { label: "Permintaan cetak (PRR)", data: pad(history.demand, 0, f), borderColor: "#1565c0",
+      pointStyle: "circle", pointRadius: 0, borderWidth: 1.5, yAxisID: "y" },
+    { label: "Tercetak", data: pad(history.printed, 0, f), borderColor: "#6a1b9a",
+      borderDash: [2, 2], pointRadius: 0, borderWidth: 1.5, yAxisID: "y" },
+    { label: "Stok akhir hari", data: pad(history.stock, 0, f), borderColor: "#2e7d32",
+      borderWidth: 2.5, pointRadius: 0, yAxisID: "y1" },
+  ];
+  if (f) {
+    datasets.push(
+      { label: "Prakiraan permintaan (batas bawah 80 %)", data: pad(forecast.low, h, 0),
+        borderColor: "rgba(21,101,192,0.3)", borderDash: [4, 4], pointRadius: 0, fill: false, yAxisID: "y" },
+      { label: "Prakiraan permintaan (batas atas 80 %)", data: pad(forecast.high, h, 0),
+        borderColor: "rgba(21,101,192,0.3)", backgroundColor: "rgba(21,101,192,0.15)",
+        borderDash: [4, 4], pointRadius: 0, fill: "-1", yAxisID: "y" },
+      { label: "Prakiraan permintaan (rata-rata)", data: pad(forecast.mean, h, 0),
+        borderColor: "#1565c0", borderDash: [8, 4], pointRadius: 0, yAxisID: "y" },
+      { label: "Proyeksi stok", data: pad(forecast.stock, h, 0), borderColor: "#2e7d32",
+        borderDash: [10, 5], borderWidth: 2.5, pointRadius: 0, yAxisID: "y1" },
+    );
+  }
+  new Chart(canvas, {
+    type: "line",
+    data: { labels, datasets },
+    options: {
+      animation: false,
+      interaction: { mode: "index", intersect: false },
+      scales: {
+        y: { position: "left", title: { display: true, text: "Orang / keping per hari" }, beginAtZero: true },
+        y1: { position: "right", title: { display: true, text: "Stok (keping)" }, beginAtZero: true,
+              grid: { drawOnChartArea: false } },
+        x: { ticks: { maxTicksLimit: 12 } },
+      },
+      plugins: { legend: { labels: { usePointStyle: false } } },
+    },
+  });
+})();

@@ -1,0 +1,32 @@
+"""Jinja2 environment of the pages: Indonesian number and date filters, the CSRF token
+and the signed-in user in every template."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from blangko import fmt
+
+TEMPLATES = Path(__file__).parent / "templates"
+templates = Jinja2Templates(directory=str(TEMPLATES))
+templates.env.filters["angka"] = fmt.number
+templates.env.filters["tanggal"] = fmt.day
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{fmt.number(value * 100, 0)} %"
+
+
+templates.env.filters["persen"] = percent
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    context = dict(context or {})
+    context.setdefault("user", getattr(request.state, "user", None))
+    context.setdefault("csrf_token", request.session.get("csrf", ""))
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
