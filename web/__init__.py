@@ -1,5 +1,6 @@
 """Server-rendered pages in Bahasa Indonesia for stock officers and planners."""
 
+import inspect
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -38,7 +39,8 @@ def install(app: FastAPI) -> None:
     async def domain_error(request: Request, error: Exception) -> Response:
         # JSON clients keep the API's problem details; people get a page.
         if api_handler is not None and request.url.path.startswith("/api"):
-            return await api_handler(request, error)  # type: ignore[no-any-return]
+            answer = api_handler(request, error)
+            return await answer if inspect.isawaitable(answer) else answer
         assert isinstance(error, DomainError)
         return page_error(request, error.status, error.message)
 

@@ -286,9 +286,9 @@ class _Inputs(HTMLParser):
             self._label_depth += 1
             if a.get("for"):
                 self.labels.add(a["for"] or "")
-        if tag in ("input", "select", "textarea") and a.get("type") not in ("hidden", "submit"):
-            if self._label_depth == 0:
-                self.inputs.append(a.get("id") or f"<{tag} name={a.get('name')}>")
+        visible = a.get("type") not in ("hidden", "submit")
+        if tag in ("input", "select", "textarea") and visible and self._label_depth == 0:
+            self.inputs.append(a.get("id") or f"<{tag} name={a.get('name')}>")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "label":
