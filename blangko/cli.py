@@ -91,5 +91,26 @@ def users_add(
     typer.echo(f"User {user.username} ({user.role}){where} created with id {user.id}.")
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
+    port: int = typer.Option(8000, "--port", help="TCP port"),
+    no_scheduler: bool = typer.Option(
+        False, "--no-scheduler", help="do not run the scheduled jobs in this process"
+    ),
+) -> None:
+    """Serve the web pages and the JSON API (and the scheduled jobs) with uvicorn."""
+    import uvicorn
+
+    from blangko.migrate import current_revision, head_revision
+
+    engine = get_engine()
+    if current_revision(engine) != head_revision():
+        fail("skema basis data belum terbaru. Jalankan 'blangko db upgrade' dulu.")
+    url = engine.url.render_as_string(hide_password=True)
+    typer.echo(f"Serving Blangko on http://{host}:{port} (database {url}).")
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,106 @@
+"""The FastAPI application: JSON API under ``/api/v1``, ``/healthz`` and the OpenAPI
+document at ``/openapi.json``. ``create_app()`` is the factory ``blangko serve`` runs."""
+
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from api import errors
+from api.routes import (
+    auth,
+    health,
+    imports,
+    movements,
+    offices,
+    procurements,
+    reports,
+    requests,
+    shipments,
+    stock,
+)
+from api.schemas import FieldError, Problem
+
+# One line per area; new areas (forecasts, alerts, web pages) add their router here.
+ROUTERS: list[APIRouter] = [
+    auth.router,
+    offices.router,
+    stock.router,
+    reports.router,
+    procurements.router,
+    requests.router,
+    shipments.router,
+    movements.router,
+    imports.router,
+    health.router,
+]
+
+DESCRIPTION = """
+JSON API of **Blangko**: stock and distribution of KTP-el blank cards (*blangko*) from
+Ditjen Dukcapil to the 552 provincial and kab/kota Dinas Dukcapil.
+
+* **Sign in** with `POST /api/v1/auth/token` (OAuth2 password form) and send the token as
+  `Authorization: Bearer <token>`. Tokens expire; sign in again on 401.
+* **Roles**: `officer` reads and writes only its own office (a provincial officer also reads
+  its kab/kota); `planner` and `admin` see and act on every office; procurement, approving
+  and rejecting requests and the national overview are for planners and admins.
+* **Offices** are Kemendagri codes: `00` (national stock), `PP` (province), `PP.RR` (kab/kota).
+* **Dates** are the office's local date (`YYYY-MM-DD`); timestamps (`*_at`) are UTC.
+* **Writes** accept an `Idempotency-Key` header: the same key with the same body returns the
+  first result and writes nothing; with another body it is refused (`idempotency_conflict`).
+* **Errors** are RFC 9457 `application/problem+json` with a stable `code`
+  (`insufficient_stock`, `validation_error`, `not_found`, `forbidden`, `unauthenticated`,
+  `invalid_state`, `future_date`, `idempotency_conflict`, `too_many_attempts`), a `detail` in
+  Bahasa Indonesia and, for bad input, `errors` naming each field. A refused request writes
+  nothing.
+"""
+
+TAGS = [
+    {"name": "auth", "description": "Sign in (bearer tokens)"},
+    {"name": "offices", "description": "Dinas Dukcapil and Ditjen Dukcapil"},
+    {"name": "stock", "description": "Stock positions, stock card, stock counts, overview"},
+    {"name": "daily reports", "description": "Prints, spoiled blanks, backlog per day"},
+    {"name": "procurements", "description": "Blanks into national stock"},
+    {"name": "allocation requests", "description": "Requests for blanks and decisions"},
+    {"name": "shipments", "description": "Dispatch, receipt, cancellation"},
+    {"name": "movements", "description": "Corrections by reversal"},
+    {"name": "imports", "description": "CSV uploads, all or nothing"},
+    {"name": "health", "description": "Liveness and readiness"},
+]
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Blangko API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    errors.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The generated document plus the problem-details schemas the error responses use."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+    )
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    template = "#/components/schemas/{model}"
+    for model in (Problem, FieldError):
+        definition = model.model_json_schema(ref_template=template)
+        definition.pop("$defs", None)
+        schemas[model.__name__] = definition
+    app.openapi_schema = document
+    return document

@@ -1,0 +1,263 @@
+"""RFC 9457 problem details (``application/problem+json``) for every error the API returns.
+
+Domain errors are mapped once here, with their stable ``code`` and Indonesian message;
+request validation names each bad field; anything unexpected becomes a 500 that shows no
+internals (the traceback goes to the log only)."""
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from blangko.errors import DomainError
+
+log = logging.getLogger("blangko.api")
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "urn:blangko:problem:"
+
+TITLES = {
+    400: "Permintaan tidak dapat dibaca",
+    401: "Perlu masuk",
+    403: "Akses ditolak",
+    404: "Tidak ditemukan",
+    405: "Metode tidak didukung",
+    406: "Format jawaban tidak didukung",
+    409: "Bertabrakan dengan data lain",
+    413: "Berkas terlalu besar",
+    415: "Jenis isi tidak didukung",
+    422: "Data tidak valid",
+    429: "Terlalu banyak percobaan",
+    500: "Kesalahan server",
+    503: "Layanan belum siap",
+}
+CODES = {
+    400: "validation_error",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "validation_error",
+    415: "validation_error",
+    422: "validation_error",
+    429: "too_many_attempts",
+    500: "internal_error",
+}
+DETAILS = {
+    400: "Isi permintaan tidak dapat dibaca. Periksa format data yang dikirim.",
+    401: "Silakan masuk terlebih dahulu dan kirim token akses (Authorization: Bearer …).",
+    403: "Anda tidak berhak melakukan tindakan ini.",
+    404: "Alamat atau data yang diminta tidak ditemukan. Periksa kembali alamatnya.",
+    405: "Metode HTTP ini tidak didukung untuk alamat ini.",
+}
+
+
+def problem(
+    request: Request,
+    status: int,
+    *,
+    code: str | None = None,
+    title: str | None = None,
+    detail: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    """One problem-details response."""
+    code = code or CODES.get(status, "error")
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + code,
+        "title": title or TITLES.get(status, "Permintaan ditolak"),
+        "status": status,
+        "detail": detail or DETAILS.get(status, TITLES.get(status, "Permintaan ditolak.")),
+        "code": code,
+        "instance": request.url.path,
+    }
+    if errors:
+        body["errors"] = errors
+    for key, value in (extra or {}).items():
+        body.setdefault(key, value)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def domain_problem(request: Request, error: DomainError) -> JSONResponse:
+    details = dict(error.details)
+    errors = details.pop("errors", None)
+    field = details.pop("field", None)
+    if errors is None and field is not None:
+        errors = [{"field": field, "message": error.message}]
+    headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
+    retry_after = details.pop("retry_after", None)
+    if retry_after is not None:
+        headers = {"Retry-After": str(retry_after)}
+    extra = {k: v for k, v in details.items() if isinstance(v, str | int | float | bool)}
+    return problem(
+        request,
+        error.status,
+        code=error.code,
+        title=error.title,
+        detail=error.message,
+        errors=errors,
+        headers=headers,
+        extra=extra,
+    )
+
+
+# Indonesian wording for pydantic's error types; the field itself is named separately.
+_MESSAGES = {
+    "missing": "wajib diisi",
+    "int_parsing": "harus bilangan bulat",
+    "int_type": "harus bilangan bulat",
+    "int_from_float": "harus bilangan bulat tanpa pecahan",
+    "bool_parsing": "harus true atau false",
+    "bool_type": "harus true atau false",
+    "string_type": "harus berupa teks",
+    "date_parsing": "harus tanggal dengan format YYYY-MM-DD",
+    "date_from_datetime_parsing": "harus tanggal dengan format YYYY-MM-DD",
+    "date_from_datetime_inexact": "harus tanggal tanpa jam (YYYY-MM-DD)",
+    "date_type": "harus tanggal dengan format YYYY-MM-DD",
+    "json_invalid": "isi permintaan bukan JSON yang sah",
+    "model_attributes_type": "harus berupa objek JSON",
+    "dict_type": "harus berupa objek JSON",
+    "model_type": "harus berupa objek JSON",
+    "extra_forbidden": "kolom ini tidak dikenal; hapus dari permintaan",
+    "enum": "harus salah satu dari: {expected}",
+    "literal_error": "harus salah satu dari: {expected}",
+    "greater_than_equal": "minimal {ge}",
+    "greater_than": "harus lebih dari {gt}",
+    "less_than_equal": "maksimal {le}",
+    "less_than": "harus kurang dari {lt}",
+    "string_too_short": "minimal {min_length} karakter",
+    "string_too_long": "maksimal {max_length} karakter",
+    "string_pattern_mismatch": "formatnya tidak sesuai",
+    "too_long": "terlalu banyak isi",
+    "value_error": "{error}",
+}
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = (
+        [str(p) for p in loc[1:]]
+        if loc and loc[0] in {"body", "query", "path", "header", "cookie", "form"}
+        else [str(p) for p in loc]
+    )
+    return ".".join(parts) or (str(loc[0]) if loc else "body")
+
+
+def _message(error: dict[str, Any]) -> str:
+    template = _MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return "nilai tidak valid"
+    context = dict(error.get("ctx") or {})
+    if "error" in context:
+        context["error"] = str(context["error"]).removeprefix("Value error, ")
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError):
+        return "nilai tidak valid"
+
+
+def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": "body" if e.get("type") == "json_invalid" else _field_name(tuple(e["loc"])),
+            "message": _message(e),
+        }
+        for e in exc.errors()
+    ]
+
+
+def install(app: FastAPI) -> None:
+    """Registers the handlers on ``app``."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return domain_problem(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(exc)
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+        return problem(
+            request,
+            422,
+            code="validation_error",
+            detail=f"Data tidak valid. Perbaiki kolom berikut: {summary}.",
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code == 429 else None
+        return problem(request, exc.status_code, detail=detail, headers=exc.headers)
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        log.warning("rejected value out of range at %s: %s", request.url.path, exc.orig)
+        return problem(
+            request,
+            422,
+            code="validation_error",
+            detail="Ada nilai yang di luar batas yang dapat disimpan. Periksa angka dan teks "
+            "yang dikirim.",
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        log.warning("write conflict at %s: %s", request.url.path, exc.orig)
+        return problem(
+            request,
+            409,
+            code="invalid_state",
+            title="Bertabrakan dengan data lain",
+            detail="Data ini baru saja diubah oleh permintaan lain. Muat ulang lalu coba lagi.",
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database unavailable at %s: %s", request.url.path, exc.orig)
+        return problem(
+            request,
+            503,
+            code="unavailable",
+            detail="Basis data sedang tidak dapat dijangkau. Coba lagi beberapa saat lagi.",
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error at %s %s", request.method, request.url.path)
+        return problem(
+            request,
+            500,
+            detail="Terjadi kesalahan di server. Permintaan tidak disimpan; coba lagi atau "
+            "hubungi admin.",
+        )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem responses a route can give."""
+
+    described = {
+        400: "The body could not be read (bad multipart, bad encoding)",
+        401: "Not signed in, or the token expired (`unauthenticated`)",
+        403: "The user may not act on this office (`forbidden`)",
+        404: "No such office, shipment, request or movement (`not_found`)",
+        409: "Refused by the ledger: `insufficient_stock`, `invalid_state` or "
+        "`idempotency_conflict`",
+        422: "Invalid input (`validation_error`, `future_date`); `errors` names each field",
+        429: "Too many failed sign-ins (`too_many_attempts`); see Retry-After",
+        503: "The database cannot be reached",
+    }
+    return {
+        status: {
+            "description": described.get(status, TITLES.get(status, "Error")),
+            "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in statuses
+    }

@@ -1,0 +1,1 @@
+"""JSON routes, one module per area; ``api.app.ROUTERS`` lists them."""

@@ -1,0 +1,53 @@
+"""Sign-in: the OAuth2 password flow that hands out bearer tokens."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+
+from api.auth import check_throttle, issue_token, record_attempt
+from api.errors import problem_responses
+from api.schemas import Token
+from blangko.db import session_scope
+from blangko.errors import Unauthenticated
+from blangko.models import utcnow
+from blangko.users import authenticate
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@router.post(
+    "/token",
+    response_model=Token,
+    summary="Sign in and get a bearer token",
+    description="OAuth2 password flow: send `username` and `password` as an "
+    "`application/x-www-form-urlencoded` form. Use the returned `access_token` as "
+    "`Authorization: Bearer <token>` until it expires (`expires_in` seconds). After 5 failed "
+    "attempts for one username from one address within 15 minutes, sign-in is refused with "
+    "429 and `Retry-After`.",
+    responses=problem_responses(401, 422, 429),
+)
+def token(
+    request: Request,
+    username: Annotated[str, Form(min_length=1, max_length=64)],
+    password: Annotated[str, Form(min_length=1, max_length=1024)],
+    grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+) -> Token:
+    name = username.strip().lower()
+    client = (request.client.host if request.client else "unknown")[:64]
+    now = utcnow()
+    printable = name.isprintable() and password.isprintable()
+    with session_scope(write=False) as session:
+        check_throttle(session=session, username=name, client=client, now=now)
+        user = (
+            authenticate(session=session, username=name, password=password) if printable else None
+        )
+        issued = issue_token(user, now=now) if user is not None else None
+    with session_scope() as session:
+        record_attempt(
+            session=session, username=name, client=client, succeeded=issued is not None, now=now
+        )
+    if issued is None:
+        raise Unauthenticated(
+            "Nama pengguna atau kata sandi salah. Periksa huruf besar/kecil pada kata sandi."
+        )
+    return Token(access_token=issued.token, expires_in=issued.expires_in)

@@ -1,0 +1,40 @@
+"""Health check for load balancers and operators (no sign-in)."""
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from api.schemas import Health, HealthDatabase
+from blangko.db import get_engine
+from blangko.migrate import current_revision, head_revision
+
+router = APIRouter(tags=["health"])
+
+
+@router.get(
+    "/healthz",
+    response_model=Health,
+    summary="Is the server healthy?",
+    description="Database reachable, schema at the newest migration, scheduler state and "
+    "the latest forecast run. 200 when healthy, 503 otherwise (same body).",
+    responses={503: {"model": Health, "description": "Database unreachable or not migrated"}},
+)
+def healthz(request: Request) -> JSONResponse:
+    head = head_revision()
+    revision: str | None = None
+    reachable = True
+    try:
+        engine = get_engine()
+        with engine.connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        revision = current_revision(engine)
+    except sa.exc.SQLAlchemyError:
+        reachable = False
+    at_head = reachable and revision == head
+    health = Health(
+        status="ok" if at_head else "degraded",
+        database=HealthDatabase(reachable=reachable, revision=revision, head=head, at_head=at_head),
+        scheduler=getattr(request.app.state, "scheduler_state", "not running"),
+        last_forecast_run=None,
+    )
+    return JSONResponse(health.model_dump(mode="json"), status_code=200 if at_head else 503)

@@ -1,0 +1,47 @@
+"""Offices: the list an officer may see and one office's details."""
+
+from fastapi import APIRouter, Query
+
+from api.deps import CodePath, SessionDep, UserDep, readable_office
+from api.errors import problem_responses
+from api.schemas import OfficePublic
+from blangko import access
+from blangko.models import Office, OfficeKind
+from blangko.offices import list_offices
+
+router = APIRouter(
+    prefix="/api/v1/offices", tags=["offices"], responses=problem_responses(401, 403, 422)
+)
+
+
+def office_public(office: Office) -> OfficePublic:
+    return OfficePublic.model_validate(office, from_attributes=True)
+
+
+@router.get(
+    "",
+    response_model=list[OfficePublic],
+    summary="List offices",
+    description="Offices the user may read, ordered by code: every office for planners and "
+    "admins; an officer's own office (and, for a provincial officer, its kab/kota).",
+)
+def offices(
+    session: SessionDep,
+    user: UserDep,
+    province: str | None = Query(
+        default=None, pattern=r"^\d{2}$", description="Only this province", examples=["32"]
+    ),
+    kind: OfficeKind | None = Query(default=None, description="Only this kind of office"),
+) -> list[OfficePublic]:
+    rows = access.visible_offices(user, list_offices(session=session, province=province))
+    return [office_public(o) for o in rows if kind is None or o.kind == kind]
+
+
+@router.get(
+    "/{code}",
+    response_model=OfficePublic,
+    summary="One office",
+    responses=problem_responses(404),
+)
+def office(code: CodePath, session: SessionDep, user: UserDep) -> OfficePublic:
+    return office_public(readable_office(session, user, code))

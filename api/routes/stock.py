@@ -1,0 +1,193 @@
+"""Stock: one office's position and stock card, physical counts, and the national
+overview of every office."""
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Query
+from sqlmodel import col
+
+from api.deps import (
+    ActorDep,
+    CodePath,
+    DateFrom,
+    DateTo,
+    IdempotencyKey,
+    SessionDep,
+    UserDep,
+    check_range,
+    readable_office,
+    require_central,
+    writable_office,
+)
+from api.errors import problem_responses
+from api.schemas import (
+    MAX_ID,
+    LedgerLine,
+    NationalOverview,
+    NationalRow,
+    OfficeStockPublic,
+    StockCardPublic,
+    StockCountCreate,
+    StockCountPublic,
+)
+from blangko import ledger
+from blangko.models import Office, utcnow
+from blangko.stock import office_stock, record_stock_count, refuse_national, stock_positions
+
+router = APIRouter(prefix="/api/v1", tags=["stock"], responses=problem_responses(401, 403, 422))
+
+
+@router.get(
+    "/offices/{code}/stock",
+    response_model=OfficeStockPublic,
+    summary="Stock position of one office",
+    description="Blanks on hand, in transit to and from the office, and the backlog of the "
+    "latest daily report. `days_of_cover` is null until a forecast exists.",
+    responses=problem_responses(404),
+)
+def stock_of_office(code: CodePath, session: SessionDep, user: UserDep) -> OfficeStockPublic:
+    readable_office(session, user, code)
+    position = office_stock(session=session, office_code=code)
+    return OfficeStockPublic(
+        office=code,
+        on_hand=position.on_hand,
+        in_transit_in=position.in_transit_in,
+        in_transit_out=position.in_transit_out,
+        backlog=position.backlog,
+        days_of_cover=None,
+        as_of=position.as_of,
+    )
+
+
+@router.get(
+    "/offices/{code}/ledger",
+    response_model=StockCardPublic,
+    summary="Stock card (kartu stok) of one office",
+    description="Entries on the office's stock account by business date, then recording "
+    "time, each with the running balance. Optional `from`/`to` (inclusive) business dates; "
+    "paged with `limit` and `offset`.",
+    responses=problem_responses(404),
+)
+def stock_card(
+    code: CodePath,
+    session: SessionDep,
+    user: UserDep,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    limit: int = Query(default=100, ge=1, le=1000, description="Lines per page"),
+    offset: int = Query(default=0, ge=0, le=MAX_ID, description="Lines to skip"),
+) -> StockCardPublic:
+    readable_office(session, user, code)
+    check_range(date_from, date_to)
+    card = ledger.stock_card(
+        session=session,
+        office_code=code,
+        date_from=date_from,
+        date_to=date_to,
+        offset=offset,
+        limit=limit,
+    )
+    return StockCardPublic(
+        office=code,
+        date_from=date_from,
+        date_to=date_to,
+        opening_balance=card.opening_balance,
+        closing_balance=card.closing_balance,
+        total=card.total,
+        limit=limit,
+        offset=offset,
+        entries=[
+            LedgerLine(
+                entry_id=line.entry_id,
+                movement_id=line.movement_id,
+                movement_kind=line.movement_kind,
+                business_date=line.business_date,
+                recorded_at=line.recorded_at,
+                source=line.source,
+                note=line.note,
+                counterparty=line.counterparty,
+                counterparty_account=str(line.counterparty_account),
+                quantity_in=line.quantity_in,
+                quantity_out=line.quantity_out,
+                balance=line.balance,
+            )
+            for line in card.lines
+        ],
+    )
+
+
+@router.post(
+    "/offices/{code}/stock-counts",
+    response_model=StockCountPublic,
+    status_code=201,
+    summary="Record a physical stock count (stock opname)",
+    description="The difference between the counted quantity and the book balance is posted "
+    "to the adjustment account, so the book equals the count afterwards.",
+    responses=problem_responses(404, 409),
+)
+def stock_count(
+    code: CodePath,
+    body: StockCountCreate,
+    session: SessionDep,
+    user: UserDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyKey = None,
+) -> StockCountPublic:
+    office = writable_office(session, user, code)
+    refuse_national(office, "Stock opname")
+    count = record_stock_count(
+        session=session,
+        office_code=code,
+        counted_quantity=body.counted_quantity,
+        counted_on=body.counted_on,
+        note=body.note,
+        actor=actor,
+        idempotency_key=idempotency_key,
+    )
+    assert count.id is not None
+    return StockCountPublic(
+        id=count.id,
+        office=count.office_code,
+        counted_on=count.counted_on,
+        counted_quantity=count.counted_quantity,
+        book_quantity=count.book_quantity,
+        adjustment=count.counted_quantity - count.book_quantity,
+        movement_id=count.movement_id,
+        note=count.note,
+    )
+
+
+@router.get(
+    "/stock",
+    response_model=NationalOverview,
+    summary="National overview: every office's stock (planner, admin)",
+    description="One row per office (national, provinces, kab/kota) with stock on hand, "
+    "in transit, backlog, and — once forecasts exist — days of cover, stock-out date and "
+    "risk (null before).",
+)
+def national_overview(session: SessionDep, user: UserDep) -> NationalOverview:
+    require_central(user, "Ikhtisar stok nasional")
+    positions = stock_positions(session=session)
+    offices = session.execute(
+        sa.select(
+            col(Office.code), col(Office.name), col(Office.kind), col(Office.province_code)
+        ).order_by(Office.code)
+    ).all()
+    rows = []
+    for code, name, kind, province in offices:
+        position = positions[code]
+        rows.append(
+            NationalRow(
+                code=code,
+                name=name,
+                kind=kind,
+                province=province,
+                on_hand=position.on_hand,
+                in_transit_in=position.in_transit_in,
+                in_transit_out=position.in_transit_out,
+                backlog=position.backlog,
+                days_of_cover=None,
+                stockout_date=None,
+                risk=None,
+            )
+        )
+    return NationalOverview(as_of=utcnow(), offices=rows)

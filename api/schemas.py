@@ -1,0 +1,437 @@
+"""Request and response bodies of the JSON API, kept apart from the tables.
+
+Field names are English (SPEC §4); descriptions and examples are what a client developer
+reads in ``/openapi.json``. Numbers are bounded so that no input can overflow a column."""
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from blangko.models import (
+    MovementKind,
+    OfficeKind,
+    RequestStatus,
+    Role,
+    ShipmentStatus,
+    Source,
+)
+
+# A shipment or a procurement is at most this many blanks (national use is 1–2 million a
+# month); the bound keeps sums far inside a 32-bit column.
+MAX_QUANTITY = 100_000_000
+MAX_ID = 2**31 - 1
+OFFICE_CODE = r"^(00|\d{2}(\.\d{2})?)$"
+
+
+def _printable(value: str) -> str:
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+        raise ValueError("teks berisi karakter kendali yang tidak diizinkan")
+    return value
+
+
+Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
+PositiveQuantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
+OfficeCode = Annotated[
+    str,
+    Field(
+        pattern=OFFICE_CODE,
+        description="Kemendagri office code: `00`, `PP` or `PP.RR`",
+        examples=["32.16"],
+    ),
+]
+Note = Annotated[
+    str, Field(max_length=500, description="Free note (catatan)"), AfterValidator(_printable)
+]
+Reference = Annotated[str, Field(max_length=100), AfterValidator(_printable)]
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; ``code`` is stable, ``detail`` is for people (Indonesian)."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "urn:blangko:problem:insufficient_stock",
+                    "title": "Stok tidak cukup",
+                    "status": 409,
+                    "detail": "Stok blangko kantor 32.16 tinggal 120 keping, tidak cukup untuk "
+                    "500 keping. …",
+                    "code": "insufficient_stock",
+                    "instance": "/api/v1/offices/32.16/daily-reports/2026-11-20",
+                }
+            ]
+        },
+    )
+
+    type: str = Field(description="URI naming the kind of problem: `urn:blangko:problem:<code>`")
+    title: str
+    status: int
+    detail: str = Field(description="What went wrong and what to do, in Bahasa Indonesia")
+    code: str = Field(
+        description="Stable code: insufficient_stock, validation_error, not_found, forbidden, "
+        "unauthenticated, invalid_state, future_date, idempotency_conflict, too_many_attempts"
+    )
+    instance: str = Field(description="The request path")
+    errors: list["FieldError"] | None = Field(
+        default=None, description="Each bad field (validation errors and CSV imports)"
+    )
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="Field or CSV column, dotted for nested fields")
+    message: str = Field(description="What is wrong with it, in Bahasa Indonesia")
+    row: int | None = Field(
+        default=None, description="CSV line number (the header is line 1)", examples=[3]
+    )
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = Field(default="bearer", examples=["bearer"])
+    expires_in: int = Field(description="Seconds until the token expires", examples=[28800])
+
+
+class OfficePublic(BaseModel):
+    code: str = Field(examples=["32.16"])
+    name: str = Field(examples=["Kabupaten Bekasi"])
+    kind: OfficeKind
+    parent_code: str | None = Field(examples=["32"])
+    province_code: str | None = Field(examples=["32"])
+    timezone: str = Field(examples=["Asia/Jakarta"])
+    population: int
+
+
+class UserPublic(BaseModel):
+    id: int
+    username: str
+    role: Role
+    office_code: str | None
+
+
+class OfficeStockPublic(BaseModel):
+    """Stock position of one office (posisi stok)."""
+
+    office: str = Field(examples=["32.16"])
+    on_hand: int = Field(description="Blanks in the office's stock", examples=[12500])
+    in_transit_in: int = Field(description="Blanks dispatched to the office, not yet received")
+    in_transit_out: int = Field(description="Blanks the office dispatched, not yet received")
+    backlog: int = Field(description="Print-ready records waiting (latest daily report)")
+    days_of_cover: float | None = Field(
+        description="On hand ÷ forecast daily demand; null until a forecast exists"
+    )
+    as_of: datetime
+
+
+class NationalRow(BaseModel):
+    code: str = Field(examples=["12.71"])
+    name: str = Field(examples=["Kota Medan"])
+    kind: OfficeKind
+    province: str | None = Field(description="Province code", examples=["12"])
+    on_hand: int
+    in_transit_in: int
+    in_transit_out: int
+    backlog: int
+    days_of_cover: float | None = Field(description="null until a forecast exists")
+    stockout_date: date | None = Field(description="null until a forecast exists")
+    risk: str | None = Field(description="Stock-out risk level; null until a forecast exists")
+
+
+class NationalOverview(BaseModel):
+    """Every office's stock position (ikhtisar nasional)."""
+
+    as_of: datetime
+    offices: list[NationalRow]
+
+
+class LedgerLine(BaseModel):
+    """One line of the stock card (kartu stok)."""
+
+    entry_id: int
+    movement_id: int
+    movement_kind: MovementKind
+    business_date: date
+    recorded_at: datetime
+    source: Source
+    note: str
+    counterparty: str = Field(description="The office on the other side of the entry")
+    counterparty_account: str
+    quantity_in: int
+    quantity_out: int
+    balance: int = Field(description="Stock balance after this line")
+
+
+class StockCardPublic(BaseModel):
+    office: str
+    date_from: date | None = Field(alias="from", serialization_alias="from")
+    date_to: date | None = Field(alias="to", serialization_alias="to")
+    opening_balance: int = Field(description="Balance before the first line of the range")
+    closing_balance: int = Field(description="Balance at the end of the range")
+    total: int = Field(description="Lines in the range (all pages)")
+    limit: int
+    offset: int
+    entries: list[LedgerLine]
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+class Spoiled(BaseModel):
+    """Blanks destroyed that day, by cause (blangko rusak)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    gagal_cetak: Quantity = Field(default=0, description="Print failure")
+    gagal_encode: Quantity = Field(default=0, description="Chip encoding failure")
+    rusak_fisik: Quantity = Field(default=0, description="Physically damaged")
+    lainnya: Quantity = Field(default=0, description="Other causes")
+
+
+class DailyReportSave(BaseModel):
+    """The day's figures of one office. ``spoiled`` is an object by cause; missing causes
+    count as 0. Saving the same date again corrects the report (the previous version is
+    reversed)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "print_requests": 180,
+                    "printed": 150,
+                    "spoiled": {"gagal_cetak": 2, "gagal_encode": 1, "rusak_fisik": 0},
+                    "backlog": 40,
+                    "suket_issued": 30,
+                    "ikd_activations": 55,
+                    "note": "",
+                }
+            ]
+        },
+    )
+
+    print_requests: Quantity = Field(default=0, description="Records that became print-ready")
+    printed: Quantity = Field(default=0, description="Cards printed (consumes blanks)")
+    spoiled: Spoiled = Field(default_factory=Spoiled)
+    backlog: Quantity = Field(default=0, description="Print-ready records still waiting")
+    suket_issued: Quantity = Field(default=0, description="Suket letters issued")
+    ikd_activations: Quantity = Field(default=0, description="Digital ID (IKD) activations")
+    note: Note = ""
+
+
+class DailyReportPublic(BaseModel):
+    id: int
+    office: str
+    report_date: date
+    version: int = Field(description="1 for the first save, +1 for each correction")
+    is_current: bool
+    print_requests: int
+    printed: int
+    spoiled: Spoiled
+    spoiled_total: int
+    backlog: int
+    suket_issued: int
+    ikd_activations: int
+    movement_id: int | None = Field(description="The ledger movement; null when nothing moved")
+    recorded_at: datetime
+
+
+class StockCountCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"counted_quantity": 4980, "counted_on": "2026-11-20", "note": ""}]
+        },
+    )
+
+    counted_quantity: Quantity = Field(description="Blanks physically counted")
+    counted_on: date
+    note: Note = ""
+
+
+class StockCountPublic(BaseModel):
+    id: int
+    office: str
+    counted_on: date
+    counted_quantity: int
+    book_quantity: int = Field(description="Book balance before the count")
+    adjustment: int = Field(description="counted − book, posted to the adjustment account")
+    movement_id: int | None
+    note: str
+
+
+class ProcurementCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"quantity": 2000000, "received_on": "2026-11-18", "reference": "SPK-2026-017"}
+            ]
+        },
+    )
+
+    quantity: PositiveQuantity
+    received_on: date
+    reference: Reference = Field(description="Contract or delivery note number")
+    note: Note = ""
+
+
+class MovementPublic(BaseModel):
+    id: int
+    kind: MovementKind
+    office: str
+    business_date: date
+    recorded_at: datetime
+    source: Source
+    note: str
+    reverses_id: int | None
+
+
+class AllocationRequestCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "office": "32.16",
+                    "quantity": 20000,
+                    "reference": "470/1123/Disdukcapil",
+                    "note": "Stok tinggal 2 minggu",
+                }
+            ]
+        },
+    )
+
+    office: OfficeCode
+    quantity: PositiveQuantity
+    reference: Reference = Field(description="Letter number (nomor surat)")
+    note: Note = ""
+
+
+class AllocationApprove(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"quantity": 15000, "expected_on": "2026-12-05"}]},
+    )
+
+    quantity: PositiveQuantity = Field(description="Approved quantity, at most the request")
+    expected_on: date = Field(description="Expected arrival date")
+
+
+class AllocationReject(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"reason": "Stok nasional sedang kosong"}]},
+    )
+
+    reason: Annotated[str, Field(max_length=500), AfterValidator(_printable)]
+
+
+class AllocationRequestPublic(BaseModel):
+    id: int
+    office: str
+    quantity: int
+    reference: str
+    note: str
+    status: RequestStatus
+    requested_on: date
+    approved_quantity: int | None
+    decision_reason: str
+    decided_at: datetime | None
+    shipment_id: int | None = Field(description="The shipment made on approval")
+
+
+class ShipmentCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "from_office": "32",
+                    "to_office": "32.16",
+                    "quantity": 5000,
+                    "expected_on": "2026-11-28",
+                    "reference": "470/88/Disdukcapil-Prov",
+                }
+            ]
+        },
+    )
+
+    from_office: OfficeCode
+    to_office: OfficeCode
+    quantity: PositiveQuantity
+    expected_on: date
+    reference: Reference = ""
+    dispatched_on: date | None = Field(default=None, description="Defaults to today (sender)")
+    note: Note = ""
+
+
+class ShipmentReceive(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "received_quantity": 4950,
+                    "received_on": "2026-11-27",
+                    "shortfall_reason": "1 dus basah",
+                }
+            ]
+        },
+    )
+
+    received_quantity: Quantity
+    received_on: date
+    shortfall_reason: Note = Field(default="", description="Required when short")
+
+
+class ShipmentCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Note = ""
+
+
+class ShipmentPublic(BaseModel):
+    id: int
+    from_office: str
+    to_office: str
+    quantity: int
+    status: ShipmentStatus
+    reference: str
+    dispatched_on: date
+    expected_on: date
+    received_on: date | None
+    received_quantity: int | None
+    shortfall_reason: str
+    allocation_request_id: int | None
+
+
+class ReverseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note = ""
+    business_date: date | None = Field(default=None, description="Defaults to today")
+
+
+class ImportResult(BaseModel):
+    imported: int = Field(description="Rows written")
+    ids: list[int] = Field(description="Ids of the daily reports or shipments written")
+
+
+class HealthDatabase(BaseModel):
+    reachable: bool
+    revision: str | None
+    head: str | None
+    at_head: bool
+
+
+class Health(BaseModel):
+    status: str = Field(description="`ok` or `degraded`", examples=["ok"])
+    database: HealthDatabase
+    scheduler: str = Field(examples=["not running"])
+    last_forecast_run: dict[str, Any] | None = Field(
+        description="The newest forecast run; null when none has run"
+    )
+
+
+Problem.model_rebuild()
