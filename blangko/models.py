@@ -453,3 +453,69 @@ class SchedulerJob(SQLModel, table=True):
     id: str = Field(sa_column=sa.Column(sa.Unicode(191), primary_key=True))
     next_run_time: float | None = Field(default=None, sa_column=sa.Column(sa.Float(25), index=True))
     job_state: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+
+
+class ForecastRunStatus(enum.StrEnum):
+    queued = "queued"
+    running = "running"
+    finished = "finished"
+    failed = "failed"
+
+
+class ForecastRun(SQLModel, table=True):
+    """One forecast run (prakiraan) over one or all offices: its settings, the library
+    versions that made it, progress and outcome."""
+
+    __tablename__ = "forecast_runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    status: ForecastRunStatus = Field(sa_column=_enum(ForecastRunStatus))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    started_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    finished_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    office_code: str | None = Field(default=None, foreign_key="offices.code")
+    settings: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+    versions: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+    offices_total: int = 0
+    offices_done: int = 0
+    error: str = Field(default="", max_length=2000)
+    requested_by: int | None = Field(default=None, foreign_key="users.id")
+
+
+class ForecastResult(SQLModel, table=True):
+    """The forecast of one office in one run: daily demand band and projected stock for
+    the horizon, stock-out date and probabilities, days of cover and backtest error.
+    Office ``00`` holds the national projection."""
+
+    __tablename__ = "forecast_results"
+    __table_args__ = (
+        sa.UniqueConstraint("run_id", "office_code"),
+        sa.Index("ix_forecast_results_office_code_id", "office_code", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="forecast_runs.id")
+    office_code: str = Field(foreign_key="offices.code")
+    model: str = Field(max_length=40)
+    generated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    as_of: date
+    horizon_days: int
+    points: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+    on_hand: int = 0
+    stockout_date: date | None = None
+    stockout_probability: dict[str, float] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+    days_of_cover: float | None = None
+    mean_daily_demand: float = 0.0
+    backtest_mase: float | None = None
+    backtest: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+    note: str = Field(default="", max_length=500)
