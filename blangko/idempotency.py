@@ -1,10 +1,16 @@
 """Idempotency keys (SPEC §3): the same key with the same body returns the first result
-and writes nothing; the same key with another body is refused."""
+and writes nothing; the same key with another body is refused.
+
+Two requests with one key may arrive together (a client retrying after a timeout). SQLite
+write transactions are serial already; on PostgreSQL a transaction-scoped advisory lock on
+the key makes the second wait for the first to commit and then replay its result, instead
+of failing on the key's primary key."""
 
 import hashlib
 import json
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from blangko.errors import IdempotencyConflict, ValidationFailed
@@ -26,6 +32,7 @@ def replay(session: Session, key: str | None, operation: str, payload: Any) -> i
         raise ValidationFailed(
             f"Idempotency-Key terlalu panjang (maksimal {MAX_KEY_LENGTH} karakter)."
         )
+    _wait_for_same_key(session, key)
     stored = session.get(IdempotencyKey, key)
     if stored is None:
         return None
@@ -35,6 +42,11 @@ def replay(session: Session, key: str | None, operation: str, payload: Any) -> i
             "Gunakan kunci baru untuk permintaan baru."
         )
     return stored.result_id
+
+
+def _wait_for_same_key(session: Session, key: str) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
 
 
 def remember(
