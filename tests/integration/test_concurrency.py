@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from blangko import ledger, reports, shipments, stock
 from blangko.db import session_scope
-from blangko.errors import InsufficientStock
+from blangko.errors import InsufficientStock, InvalidState
 from blangko.models import (
     Account,
     AccountKind,
@@ -264,4 +264,59 @@ def test_concurrent_retries_with_one_key_write_once(engine: Engine) -> None:
     assert after["counts"]["idempotency_keys"] == 1
     with session_scope(engine, write=False) as session:
         assert ledger.balance(session=session, office_code=NATIONAL, kind=AccountKind.stock) == 5000
+    assert_invariants(engine)
+
+
+def test_racing_receipt_and_cancel_close_a_shipment_once(engine: Engine) -> None:
+    give_office_stock(engine, INITIAL)
+    with session_scope(engine) as session:
+        shipment = shipments.dispatch(
+            session=session,
+            from_office=OFFICE,
+            to_office=NEIGHBOUR,
+            quantity=60,
+            expected_on=days_ago(engine, OFFICE, 0),
+            reference="Pinjam",
+            actor=PLANNER,
+        )
+    today = days_ago(engine, NEIGHBOUR, 0)
+    closed: list[str] = []
+    refusals: list[str] = []
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        try:
+            with session_scope(engine) as session:
+                if index % 2:
+                    shipments.cancel(session=session, shipment_id=shipment.id or 0, actor=PLANNER)
+                else:
+                    shipments.receive(
+                        session=session,
+                        shipment_id=shipment.id or 0,
+                        received_quantity=60 - index,
+                        received_on=today,
+                        shortfall_reason="Kurang" if index else "",
+                        actor=PLANNER,
+                    )
+            closed.append("cancel" if index % 2 else "receive")
+        except InvalidState as error:
+            refusals.append(error.code)
+        except BaseException as error:
+            errors.append(error)
+
+    run_together(work)
+
+    assert errors == [] and len(closed) == 1 and refusals == ["invalid_state"] * (THREADS - 1)
+    with session_scope(engine, write=False) as session:
+        final = shipments.get_shipment(session=session, shipment_id=shipment.id or 0)
+        closing = session.exec(
+            select(Movement.id).where(
+                col(Movement.kind).in_([MovementKind.receipt, MovementKind.cancel]),
+                col(Movement.office_code).in_([OFFICE, NEIGHBOUR]),
+                col(Movement.business_date) >= today - timedelta(days=1),
+            )
+        ).all()
+        transit = ledger.balance(session=session, office_code=OFFICE, kind=AccountKind.transit)
+    assert closing == [final.close_movement_id]
+    assert transit == 0
     assert_invariants(engine)
