@@ -1,0 +1,79 @@
+"""Reading forecast results (written by forecast/): the latest result of each office from
+finished runs, and the risk level the national overview shows."""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from blangko.errors import NotFound
+from blangko.models import ForecastResult, ForecastRun, ForecastRunStatus
+from blangko.settings import get_settings
+
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+
+
+def _latest_ids(office_codes: list[str] | None = None) -> sa.Select[int | None]:
+    query = (
+        sa.select(sa.func.max(col(ForecastResult.id)))
+        .join(ForecastRun, col(ForecastRun.id) == col(ForecastResult.run_id))
+        .where(col(ForecastRun.status) == ForecastRunStatus.finished)
+        .group_by(col(ForecastResult.office_code))
+    )
+    if office_codes is not None:
+        query = query.where(col(ForecastResult.office_code).in_(office_codes))
+    return query
+
+
+def latest_results(
+    *, session: Session, office_codes: list[str] | None = None
+) -> dict[str, ForecastResult]:
+    """Each office's newest result from a finished run (one query)."""
+    rows = session.exec(
+        select(ForecastResult).where(col(ForecastResult.id).in_(_latest_ids(office_codes)))
+    ).all()
+    return {row.office_code: row for row in rows}
+
+
+def latest_result(*, session: Session, office_code: str) -> ForecastResult:
+    """The office's newest forecast; ``NotFound`` when no finished run covered it."""
+    found = latest_results(session=session, office_codes=[office_code]).get(office_code)
+    if found is None:
+        raise NotFound(
+            f"Belum ada prakiraan untuk kantor '{office_code}'. Jalankan prakiraan "
+            "(blangko forecast run) atau tunggu jadwal malam."
+        )
+    return found
+
+
+def get_run(*, session: Session, run_id: int) -> ForecastRun:
+    run = session.get(ForecastRun, run_id)
+    if run is None:
+        raise NotFound(f"Proses prakiraan #{run_id} tidak ditemukan. Periksa nomornya.")
+    return run
+
+
+def latest_run(*, session: Session) -> ForecastRun | None:
+    """The newest finished run (for health checks and page footers)."""
+    return session.exec(
+        select(ForecastRun)
+        .where(col(ForecastRun.status) == ForecastRunStatus.finished)
+        .order_by(col(ForecastRun.id).desc())
+        .limit(1)
+    ).first()
+
+
+def risk_level(result: ForecastResult, *, today: date | None = None) -> str:
+    """``high`` when the forecast stock-out falls within lead time + safety days or a
+    stock-out within 30 days is more likely than not; ``medium`` when a stock-out within
+    60 days has at least a one-in-five chance; else ``low``."""
+    settings = get_settings()
+    today = today or result.as_of
+    within = today + timedelta(days=settings.lead_time_days + settings.safety_days)
+    p30 = float(result.stockout_probability.get("30", 0.0))
+    p60 = float(result.stockout_probability.get("60", 0.0))
+    if (result.stockout_date is not None and result.stockout_date <= within) or p30 >= 0.5:
+        return HIGH
+    if p60 >= 0.2:
+        return MEDIUM
+    return LOW

@@ -1,0 +1,107 @@
+"""The Indonesian working calendar shared by every office: public holidays (libur
+nasional), joint leave days (cuti bersama) and the Lebaran (Idul Fitri) window.
+
+Built once per forecast run and handed to every model: Prophet gets it as holiday
+regressors, the fallback model as day kinds. Sundays are not listed: the weekly pattern
+learns them."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import holidays
+import numpy as np
+import pandas as pd
+
+# Demand drops before Idul Fitri (mudik) and recovers over the following week and a
+# half; Prophet learns one effect per day of this window.
+LEBARAN_BEFORE_DAYS = 7
+LEBARAN_AFTER_DAYS = 10
+
+# Day kinds used by the fallback model.
+NORMAL, CLOSURE, LEBARAN = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Holidays and Lebaran windows for a range of years."""
+
+    first_year: int
+    last_year: int
+    closures: frozenset[date]
+    lebaran_days: tuple[date, ...]
+    public: frozenset[date]
+
+    def covers(self, start: date, end: date) -> bool:
+        return self.first_year <= start.year and end.year <= self.last_year
+
+    def in_lebaran_window(self, day: date) -> bool:
+        return any(
+            -LEBARAN_BEFORE_DAYS <= (day - first).days <= LEBARAN_AFTER_DAYS
+            for first in self.lebaran_days
+        )
+
+    def day_kinds(self, start: date, days: int) -> np.ndarray:
+        """``NORMAL``, ``CLOSURE`` or ``LEBARAN`` (a working day in the Lebaran window)
+        for each of ``days`` consecutive dates from ``start``."""
+        kinds = np.full(days, NORMAL, dtype=np.int8)
+        for first in self.lebaran_days:
+            lo = (first - start).days - LEBARAN_BEFORE_DAYS
+            hi = (first - start).days + LEBARAN_AFTER_DAYS + 1
+            kinds[max(lo, 0) : max(min(hi, days), 0)] = LEBARAN
+        for day in self.closures:
+            offset = (day - start).days
+            if 0 <= offset < days:
+                kinds[offset] = CLOSURE
+        return kinds
+
+    def holiday_regressors(self) -> pd.DataFrame:
+        """Holiday indicators for every date of the calendar's years, used as Prophet
+        regressors: one column per day of the Lebaran window (``lebaran_-7`` …
+        ``lebaran_+10``), one for other public holidays, one for cuti bersama outside
+        Lebaran. Built once; each fit takes a slice instead of rebuilding holiday
+        features from a holiday table (which cost more than the fit)."""
+        start = date(self.first_year, 1, 1)
+        days = (date(self.last_year, 12, 31) - start).days + 1
+        columns: dict[str, np.ndarray] = {}
+        for offset in range(-LEBARAN_BEFORE_DAYS, LEBARAN_AFTER_DAYS + 1):
+            column = np.zeros(days)
+            for first in self.lebaran_days:
+                t = (first - start).days + offset
+                if 0 <= t < days:
+                    column[t] = 1.0
+            columns[f"lebaran_{offset:+d}"] = column
+        for name in ("libur_nasional", "cuti_bersama"):
+            columns[name] = np.zeros(days)
+        for day in self.closures:
+            if self.in_lebaran_window(day):
+                continue
+            name = "libur_nasional" if day in self.public else "cuti_bersama"
+            columns[name][(day - start).days] = 1.0
+        index = pd.date_range(start, periods=days, freq="D")
+        return pd.DataFrame(columns, index=index)
+
+
+def build_calendar(first_year: int, last_year: int) -> WorkCalendar:
+    """The calendar from the ``holidays`` package (public holidays and the government's
+    cuti bersama) for ``first_year`` to ``last_year`` inclusive."""
+    years = range(first_year, last_year + 1)
+    public = holidays.Indonesia(years=years, categories=("public",), language="en_US")
+    joint = holidays.Indonesia(years=years, categories=("government",), language="en_US")
+    lebaran = sorted(
+        day
+        for day, name in public.items()
+        if name.startswith("Eid al-Fitr") and "Second" not in name
+    )
+    closures = frozenset(public) | frozenset(joint)
+    return WorkCalendar(
+        first_year=first_year,
+        last_year=last_year,
+        closures=frozenset(d for d in closures if d.weekday() != 6),
+        lebaran_days=tuple(lebaran),
+        public=frozenset(public),
+    )
+
+
+def calendar_for(start: date, end: date) -> WorkCalendar:
+    """A calendar covering ``start`` to ``end`` plus a year either side."""
+    return build_calendar(start.year - 1, (end + timedelta(days=1)).year + 1)

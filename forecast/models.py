@@ -1,0 +1,286 @@
+"""Demand models of one office: Prophet, the weekday-median fallback and the seven-day
+seasonal naive benchmark, plus the choice between them by rolling-origin backtest.
+
+Prophet is imported lazily (only in the processes that forecast). The fallback is the
+median of each weekday over the last eight weeks, times the office's own ratio on
+closure days and on working days of the Lebaran window (from the calendar); it is used
+when the history is short, when Prophet fails or runs too long, and when its backtest
+is at least as good as Prophet's."""
+
+import json
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.backtest import Scores, mase_scale, origins
+from forecast.calendar import CLOSURE, LEBARAN, NORMAL, WorkCalendar
+
+log = logging.getLogger(__name__)
+
+PROPHET = "prophet"
+WEEKDAY_MEDIAN = "weekday_median"
+SEASONAL_NAIVE = "seasonal_naive"
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """What a run asks of the models; stored with the run."""
+
+    horizon_days: int = 90
+    backtest_origins: int = 2
+    backtest_horizon_days: int = 28
+    # Prophet sees at most this much history: two years and a month, enough for yearly
+    # seasonality and two Lebarans, and it keeps each fit near 0.1 s.
+    prophet_window_days: int = 760
+    yearly_min_days: int = 730
+    # Below this many observed days Prophet is not tried.
+    prophet_min_days: int = 112
+    fit_timeout_seconds: float = 20.0
+
+
+@dataclass
+class OfficeForecast:
+    """The chosen model's daily mean demand for the horizon and what the backtest says
+    about its errors (used to sample demand paths for the stock projection)."""
+
+    office_code: str
+    model: str
+    mean: np.ndarray
+    backtest: dict[str, float | None]
+    backtest_mase: float | None
+    beats_naive: bool | None
+    rel_errors: np.ndarray
+    level_log_ratios: np.ndarray
+    note: str = ""
+    seconds: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --- simple models (plain numpy) -------------------------------------------------------
+
+
+def seasonal_naive(values: np.ndarray, horizon: int) -> np.ndarray:
+    """Repeats the last observed value of each weekday."""
+    n = len(values)
+    last = np.zeros(7)
+    filled = np.zeros(7, dtype=bool)
+    for t in range(n - 1, max(n - 7 * 8, 0) - 1, -1):
+        slot = t % 7
+        if not filled[slot] and not np.isnan(values[t]):
+            last[slot], filled[slot] = values[t], True
+    return np.array([last[(n + h) % 7] for h in range(horizon)])
+
+
+def weekday_median(
+    values: np.ndarray, start: date, horizon: int, calendar: WorkCalendar
+) -> np.ndarray:
+    """Median of each weekday over the last eight weeks of normal days, scaled on closure
+    and Lebaran-window days by the office's own historical ratio."""
+    n = len(values)
+    kinds = calendar.day_kinds(start, n + horizon)
+    weekdays = (start.weekday() + np.arange(n + horizon)) % 7
+    known = ~np.isnan(values)
+    normal = known & (kinds[:n] == NORMAL)
+    overall = float(np.median(values[normal][-56:])) if normal.any() else 0.0
+    base = np.full(7, overall)
+    for w in range(7):
+        same = np.flatnonzero(normal & (weekdays[:n] == w))
+        recent = same[same >= n - 56]
+        pick = recent if recent.size >= 3 else same[-8:]
+        if pick.size:
+            base[w] = float(np.median(values[pick]))
+    factor = {NORMAL: 1.0, CLOSURE: 0.0, LEBARAN: 1.0}
+    for kind in (CLOSURE, LEBARAN):
+        mask = known & (kinds[:n] == kind)
+        mask &= base[weekdays[:n]] > 0
+        if np.count_nonzero(mask) >= 3:
+            ratios = values[mask] / base[weekdays[:n][mask]]
+            factor[kind] = float(np.clip(np.median(ratios), 0.0, 2.0))
+    future_kinds = kinds[n:]
+    scale = np.select(
+        [future_kinds == CLOSURE, future_kinds == LEBARAN], [factor[CLOSURE], factor[LEBARAN]], 1.0
+    )
+    return base[weekdays[n:]] * scale
+
+
+# --- Prophet ---------------------------------------------------------------------------
+
+_backend: Any = None
+
+
+def silence_cmdstanpy() -> None:
+    """cmdstanpy resets its logger's level on first use unless the logger has its own
+    handler; give it one, stop propagation, then set the level (cmdstanpy #594)."""
+    for name in ("cmdstanpy", "prophet"):
+        logger = logging.getLogger(name)
+        logger.handlers = [logging.NullHandler()]
+        logger.propagate = False
+        logger.setLevel(logging.ERROR)
+
+
+def _stan_backend(timeout: float) -> Any:
+    """One Stan backend per process. It writes the data with the C JSON encoder (the
+    default writer's pure-Python encoder was half of each fit), runs L-BFGS with a time
+    limit and no slow Newton retry, and deletes its files after every fit."""
+    global _backend
+    if _backend is not None:
+        _backend.timeout = timeout
+        return _backend
+    from prophet.models import CmdStanPyBackend
+
+    class BoundedBackend(CmdStanPyBackend):
+        timeout: float = 20.0
+
+        def fit(self, stan_init: dict[str, Any], stan_data: dict[str, Any], **kwargs: Any) -> Any:
+            if "init" in kwargs:
+                stan_init = self.sanitize_custom_inits(stan_init, kwargs.pop("init"))
+            init, data = self.prepare_data(stan_init, stan_data)
+            workdir = Path(tempfile.mkdtemp(prefix="blangko-stan-"))
+            try:
+                (workdir / "data.json").write_text(json.dumps(data))
+                (workdir / "init.json").write_text(json.dumps(init))
+                self.stan_fit = self.model.optimize(
+                    data=str(workdir / "data.json"),
+                    inits=str(workdir / "init.json"),
+                    algorithm="LBFGS",
+                    iter=10_000,
+                    output_dir=str(workdir),
+                    timeout=self.timeout,
+                )
+                params = self.stan_to_dict_numpy(
+                    self.stan_fit.column_names, self.stan_fit.optimized_params_np
+                )
+            finally:
+                self.stan_fit = None
+                shutil.rmtree(workdir, ignore_errors=True)
+            return {name: value.reshape((1, -1)) for name, value in params.items()}
+
+    silence_cmdstanpy()
+    _backend = BoundedBackend()
+    _backend.timeout = timeout
+    return _backend
+
+
+def prophet_forecast(
+    values: np.ndarray,
+    start: date,
+    horizon: int,
+    holidays: pd.DataFrame,
+    settings: ModelSettings,
+    init: dict[str, Any] | None = None,
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """Fits Prophet (linear trend, weekly seasonality, yearly with two years of data,
+    the holiday indicators of ``holidays`` as regressors) on the recent history and
+    predicts the future days only."""
+    from prophet import Prophet
+
+    window = min(len(values), settings.prophet_window_days)
+    first = start + timedelta(days=len(values) - window)
+    offset = (pd.Timestamp(first) - holidays.index[0]).days
+    if offset < 0 or offset + window + horizon > len(holidays):
+        raise ValueError("holiday calendar does not cover the forecast dates")
+    rows = holidays.iloc[offset : offset + window + horizon].reset_index(names="ds")
+    frame = rows.iloc[:window].assign(y=values[-window:])
+    observed = frame[~np.isnan(values[-window:])]
+    span = (observed["ds"].iloc[-1] - observed["ds"].iloc[0]).days if len(observed) else 0
+    model = Prophet(
+        growth="linear",
+        weekly_seasonality=True,
+        yearly_seasonality=span >= settings.yearly_min_days,
+        daily_seasonality=False,
+        uncertainty_samples=0,
+    )
+    for name in holidays.columns:
+        if observed[name].any():
+            model.add_regressor(name, prior_scale=10.0, standardize=False)
+    model.stan_backend = _stan_backend(settings.fit_timeout_seconds)
+    model.fit(observed, **({"init": init} if init else {}))
+    future = rows.iloc[window:]
+    mean = np.clip(model.predict(future)["yhat"].to_numpy(), 0.0, None)
+    params = {
+        "k": float(model.params["k"][0, 0]),
+        "m": float(model.params["m"][0, 0]),
+        "sigma_obs": float(model.params["sigma_obs"][0, 0]),
+        "delta": model.params["delta"][0],
+        "beta": model.params["beta"][0],
+    }
+    return mean, params
+
+
+# --- choice ----------------------------------------------------------------------------
+
+
+def forecast_office(
+    office_code: str,
+    start: date,
+    values: np.ndarray,
+    calendar: WorkCalendar,
+    holidays: pd.DataFrame,
+    settings: ModelSettings,
+) -> OfficeForecast:
+    """Backtests the models at rolling origins (the last ``backtest_origins`` blocks of
+    ``backtest_horizon_days``, each model refitted on the data before the origin), picks
+    Prophet only where it scored at least as well as the fallback, and forecasts the
+    horizon with the chosen model on the whole history."""
+    began = time.perf_counter()
+    horizon, step = settings.horizon_days, settings.backtest_horizon_days
+    observed = int(np.count_nonzero(~np.isnan(values)))
+    try_prophet = observed >= settings.prophet_min_days
+    scores = {PROPHET: Scores(), WEEKDAY_MEDIAN: Scores(), SEASONAL_NAIVE: Scores()}
+    note = "" if try_prophet else f"riwayat pendek ({observed} hari)"
+    init: dict[str, Any] | None = None
+    for origin in origins(len(values), settings.backtest_origins, step):
+        train, test = values[:origin], values[origin : origin + step]
+        if np.count_nonzero(~np.isnan(train)) < 14:
+            continue
+        scale = mase_scale(train)
+        scores[SEASONAL_NAIVE].add(seasonal_naive(train, step), test, scale)
+        scores[WEEKDAY_MEDIAN].add(weekday_median(train, start, step, calendar), test, scale)
+        if try_prophet and np.count_nonzero(~np.isnan(train)) >= settings.prophet_min_days // 2:
+            try:
+                mean, init = prophet_forecast(train, start, step, holidays, settings, init)
+            except Exception as error:
+                log.warning("Prophet gagal untuk kantor %s: %s", office_code, error)
+                try_prophet, note = False, f"Prophet gagal: {type(error).__name__}"
+                continue
+            scores[PROPHET].add(mean, test, scale)
+
+    backtest = {name: s.mase for name, s in scores.items()}
+    prophet_mase, fallback_mase = backtest[PROPHET], backtest[WEEKDAY_MEDIAN]
+    use_prophet = try_prophet and (
+        prophet_mase is not None and (fallback_mase is None or prophet_mase <= fallback_mase)
+    )
+    if try_prophet and not use_prophet and prophet_mase is not None:
+        note = "fallback lebih akurat pada backtest"
+    mean = np.zeros(horizon)
+    if use_prophet:
+        try:
+            mean, _ = prophet_forecast(values, start, horizon, holidays, settings, init)
+        except Exception as error:
+            log.warning("Prophet gagal untuk kantor %s: %s", office_code, error)
+            use_prophet, note = False, f"Prophet gagal: {type(error).__name__}"
+    model = PROPHET if use_prophet else WEEKDAY_MEDIAN
+    if not use_prophet:
+        mean = weekday_median(values, start, horizon, calendar) if observed else mean
+    chosen = scores[model]
+    naive = backtest[SEASONAL_NAIVE]
+    return OfficeForecast(
+        office_code=office_code,
+        model=model,
+        mean=mean,
+        backtest=backtest,
+        backtest_mase=chosen.mase,
+        beats_naive=None if chosen.mase is None or naive is None else chosen.mase < naive,
+        rel_errors=np.concatenate(chosen.rel) if chosen.rel else np.zeros(0),
+        level_log_ratios=np.array(chosen.level),
+        note=note,
+        seconds=time.perf_counter() - began,
+    )

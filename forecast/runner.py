@@ -1,0 +1,294 @@
+"""A forecast run: reads the ledger once, forecasts every office in worker processes,
+projects stock and stores the results.
+
+The parent process does the database work and the (cheap) projections; the models run
+in a pool of spawned workers, one per core, recycled after a few chunks so memory stays
+flat (Prophet grows when fitting many models in one process). Prophet is imported only
+in the workers. The calendar is built once in the parent and each worker builds the
+holiday regressors from it once."""
+
+import logging
+import multiprocessing
+import os
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from blangko.db import get_engine, session_scope
+from blangko.errors import NotFound
+from blangko.models import DailyReport, ForecastRun, Office
+from blangko.offices import NATIONAL, WIB
+from blangko.stock import OfficeStock, stock_positions
+from forecast import runs
+from forecast.calendar import WorkCalendar, calendar_for
+from forecast.models import WEEKDAY_MEDIAN, ModelSettings, OfficeForecast, forecast_office
+from forecast.projection import (
+    Projection,
+    level_sigma_per_week,
+    project,
+    sample_demand_paths,
+)
+from forecast.series import DemandSeries, incoming_shipments, load_series, national_series
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Everything a run depends on besides the data; stored with the run."""
+
+    models: ModelSettings = field(default_factory=ModelSettings)
+    history_days: int = 3 * 365 + 31
+    sample_paths: int = 200
+    workers: int = 2
+    chunk_size: int = 8
+    chunks_per_worker: int = 12
+    # Runs with at most this many offices to model stay in the calling process.
+    in_process_up_to: int = 3
+
+
+@dataclass(frozen=True)
+class Task:
+    office_code: str
+    start: date
+    values: np.ndarray
+
+
+# --- worker side -------------------------------------------------------------------------
+
+_worker: dict[str, object] = {}
+
+
+def init_worker(calendar: WorkCalendar, settings: ModelSettings) -> None:
+    """Per-process state: the calendar, its holiday regressors (built once per process)
+    and the model settings; cmdstanpy's logging silenced."""
+    from forecast.models import silence_cmdstanpy
+
+    silence_cmdstanpy()
+    _worker.update(calendar=calendar, holidays=calendar.holiday_regressors(), settings=settings)
+
+
+def forecast_chunk(tasks: list[Task]) -> list[OfficeForecast]:
+    calendar = _worker["calendar"]
+    holidays = _worker["holidays"]
+    settings = _worker["settings"]
+    assert isinstance(calendar, WorkCalendar)
+    assert isinstance(holidays, pd.DataFrame)
+    assert isinstance(settings, ModelSettings)
+    return [
+        forecast_office(task.office_code, task.start, task.values, calendar, holidays, settings)
+        for task in tasks
+    ]
+
+
+# --- parent side -------------------------------------------------------------------------
+
+
+@dataclass
+class Inputs:
+    """What a run reads from the database, in a handful of queries."""
+
+    as_of: date
+    targets: list[str]
+    series: dict[str, DemandSeries]
+    positions: dict[str, OfficeStock]
+    incoming: dict[str, dict[date, int]]
+
+
+def forecast_as_of(session: Session) -> date:
+    """The forecast origin: the newest reported date, but never after today in WIB."""
+    today = datetime.now(ZoneInfo(WIB)).date()
+    newest = session.execute(
+        sa.select(sa.func.max(col(DailyReport.report_date))).where(col(DailyReport.is_current))
+    ).scalar_one_or_none()
+    return min(newest, today) if newest else today
+
+
+def load_inputs(*, session: Session, office_code: str | None, settings: RunSettings) -> Inputs:
+    offices = [o for o in session.exec(select(Office.code).order_by(Office.code)).all()]
+    if office_code is not None and office_code not in offices:
+        raise NotFound(f"Kantor dengan kode '{office_code}' tidak ditemukan.")
+    branch = [code for code in offices if code != NATIONAL]
+    targets = [*branch, NATIONAL] if office_code is None else [office_code]
+    as_of = forecast_as_of(session)
+    start = as_of - timedelta(days=settings.history_days - 1)
+    needed = branch if NATIONAL in targets else targets
+    series = load_series(session=session, office_codes=needed, start=start, end=as_of)
+    return Inputs(
+        as_of=as_of,
+        targets=targets,
+        series=series,
+        positions=stock_positions(session=session),
+        incoming=incoming_shipments(session=session, after=as_of),
+    )
+
+
+def run_forecast(
+    *,
+    engine: Engine | None = None,
+    run_id: int | None = None,
+    office_code: str | None = None,
+    settings: RunSettings | None = None,
+    progress: Progress | None = None,
+) -> ForecastRun:
+    """Runs (or, given ``run_id``, carries out a queued) forecast of one office or of all
+    offices plus the national projection, and returns the finished run."""
+    engine = engine or get_engine()
+    settings = settings or RunSettings()
+    if run_id is None:
+        with session_scope(engine) as session:
+            run_id = runs.create_run(session=session, settings=settings, office_code=office_code).id
+            assert run_id is not None
+    else:
+        with session_scope(engine, write=False) as session:
+            run = runs.get_run(session=session, run_id=run_id)
+            office_code = run.office_code
+            settings = settings_from(run.settings)
+    try:
+        with session_scope(engine, write=False) as session:
+            inputs = load_inputs(session=session, office_code=office_code, settings=settings)
+        with session_scope(engine) as session:
+            runs.start_run(session=session, run_id=run_id, offices_total=len(inputs.targets))
+        _forecast_all(engine, run_id, inputs, settings, progress)
+        with session_scope(engine) as session:
+            return runs.finish_run(session=session, run_id=run_id)
+    except BaseException as error:
+        log.exception("forecast run %s failed", run_id)
+        with session_scope(engine) as session:
+            runs.fail_run(session=session, run_id=run_id, error=f"{type(error).__name__}: {error}")
+        raise
+
+
+def settings_from(stored: dict[str, object]) -> RunSettings:
+    """The run settings stored with a queued run (defaults for anything missing)."""
+    models = stored.get("models")
+    model_settings = ModelSettings(**models) if isinstance(models, dict) else ModelSettings()
+    known = {k: v for k, v in stored.items() if k in RunSettings.__dataclass_fields__}
+    known.pop("models", None)
+    return RunSettings(models=model_settings, **known)  # type: ignore[arg-type]
+
+
+def _forecast_all(
+    engine: Engine,
+    run_id: int,
+    inputs: Inputs,
+    settings: RunSettings,
+    progress: Progress | None,
+) -> None:
+    horizon = settings.models.horizon_days
+    calendar = calendar_for(
+        min((s.start for s in inputs.series.values()), default=inputs.as_of),
+        inputs.as_of + timedelta(days=horizon),
+    )
+    tasks: list[Task] = []
+    empty: list[OfficeForecast] = []
+    for code in inputs.targets:
+        series = (
+            national_series(list(inputs.series.values()), calendar)
+            if code == NATIONAL
+            else inputs.series[code]
+        )
+        if series is None or series.observed_days == 0:
+            empty.append(_no_history(code, horizon))
+        else:
+            tasks.append(Task(code, series.start, series.values))
+    done = 0
+    total = len(inputs.targets)
+    for batch in _batches(_run_models(tasks, calendar, settings), empty, settings.chunk_size):
+        rows = [(f, *_project(f, inputs, settings)) for f in batch]
+        with session_scope(engine) as session:
+            runs.save_results(session=session, run_id=run_id, as_of=inputs.as_of, results=rows)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+
+
+def _batches(
+    forecasts: Iterator[list[OfficeForecast]], first: list[OfficeForecast], size: int
+) -> Iterator[list[OfficeForecast]]:
+    if first:
+        for i in range(0, len(first), size * 8):
+            yield first[i : i + size * 8]
+    yield from forecasts
+
+
+def _run_models(
+    tasks: list[Task], calendar: WorkCalendar, settings: RunSettings
+) -> Iterator[list[OfficeForecast]]:
+    if len(tasks) <= settings.in_process_up_to:
+        if tasks:
+            init_worker(calendar, settings.models)
+            yield forecast_chunk(tasks)
+        return
+    chunks = [tasks[i : i + settings.chunk_size] for i in range(0, len(tasks), settings.chunk_size)]
+    workers = max(1, min(settings.workers, os.cpu_count() or 1, len(chunks)))
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(calendar, settings.models),
+        max_tasks_per_child=settings.chunks_per_worker,
+    ) as pool:
+        futures = [pool.submit(forecast_chunk, chunk) for chunk in chunks]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def _no_history(code: str, horizon: int) -> OfficeForecast:
+    return OfficeForecast(
+        office_code=code,
+        model=WEEKDAY_MEDIAN,
+        mean=np.zeros(horizon),
+        backtest={},
+        backtest_mase=None,
+        beats_naive=None,
+        rel_errors=np.zeros(0),
+        level_log_ratios=np.zeros(0),
+        note="belum ada laporan harian",
+    )
+
+
+def _project(
+    forecast: OfficeForecast, inputs: Inputs, settings: RunSettings
+) -> tuple[Projection, int]:
+    """The stock projection of one office; for ``00`` the national one: every office's
+    stock plus everything in transit against national demand, less every backlog."""
+    if forecast.office_code == NATIONAL:
+        on_hand = sum(p.on_hand for p in inputs.positions.values())
+        backlog = sum(p.backlog for p in inputs.positions.values())
+        transit = sum(p.in_transit_out for p in inputs.positions.values())
+        incoming = {inputs.as_of + timedelta(days=1): transit} if transit else {}
+    else:
+        position = inputs.positions[forecast.office_code]
+        on_hand, backlog = position.on_hand, position.backlog
+        incoming = inputs.incoming.get(forecast.office_code, {})
+    rng = np.random.default_rng(zlib.crc32(forecast.office_code.encode()))
+    paths = sample_demand_paths(
+        forecast.mean,
+        rel_errors=forecast.rel_errors,
+        level_sigma_week=level_sigma_per_week(
+            forecast.level_log_ratios, settings.models.backtest_horizon_days
+        ),
+        n_paths=settings.sample_paths,
+        rng=rng,
+    )
+    projection = project(
+        first_day=inputs.as_of + timedelta(days=1),
+        on_hand=on_hand,
+        backlog=backlog,
+        incoming=incoming,
+        mean=forecast.mean,
+        paths=paths,
+    )
+    return projection, on_hand

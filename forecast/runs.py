@@ -1,0 +1,123 @@
+"""Persisting forecast runs and their per-office results."""
+
+from dataclasses import asdict, is_dataclass
+from datetime import date
+from importlib import metadata
+from typing import Any
+
+from sqlmodel import Session
+
+from blangko.errors import InvalidState
+from blangko.forecasts import get_run
+from blangko.models import ForecastResult, ForecastRun, ForecastRunStatus, utcnow
+from forecast.models import OfficeForecast
+from forecast.projection import Projection
+
+_LIBRARIES = ("blangko", "prophet", "cmdstanpy", "holidays", "numpy", "pandas")
+
+
+def versions() -> dict[str, str]:
+    """Versions of the libraries that shape a forecast, stored with each run."""
+    found = {}
+    for name in _LIBRARIES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "unknown"
+    return found
+
+
+def _plain(settings: Any) -> dict[str, Any]:
+    return asdict(settings) if is_dataclass(settings) and not isinstance(settings, type) else {}
+
+
+def create_run(
+    *,
+    session: Session,
+    settings: Any,
+    office_code: str | None = None,
+    requested_by: int | None = None,
+) -> ForecastRun:
+    """A queued run; the runner picks it up (in this process or a background one)."""
+    run = ForecastRun(
+        status=ForecastRunStatus.queued,
+        office_code=office_code,
+        settings=_plain(settings),
+        versions=versions(),
+        requested_by=requested_by,
+    )
+    session.add(run)
+    session.flush()
+    return run
+
+
+def start_run(*, session: Session, run_id: int, offices_total: int) -> ForecastRun:
+    run = get_run(session=session, run_id=run_id)
+    if run.status is not ForecastRunStatus.queued:
+        raise InvalidState(f"Proses prakiraan #{run_id} sudah {run.status}, tidak bisa dimulai.")
+    run.status = ForecastRunStatus.running
+    run.started_at = utcnow()
+    run.offices_total = offices_total
+    session.add(run)
+    session.flush()
+    return run
+
+
+def save_results(
+    *,
+    session: Session,
+    run_id: int,
+    as_of: date,
+    results: list[tuple[OfficeForecast, Projection, int]],
+) -> None:
+    """Stores a batch of results (forecast, projection, stock on hand) and counts them
+    as done on the run."""
+    for forecast, projection, on_hand in results:
+        session.add(
+            ForecastResult(
+                run_id=run_id,
+                office_code=forecast.office_code,
+                model=forecast.model,
+                as_of=as_of,
+                horizon_days=len(projection.dates),
+                points=projection.points(),
+                on_hand=on_hand,
+                stockout_date=projection.stockout_date,
+                stockout_probability=projection.stockout_probability,
+                days_of_cover=projection.days_of_cover,
+                mean_daily_demand=projection.mean_daily_demand,
+                backtest_mase=_round(forecast.backtest_mase),
+                backtest={
+                    "mase": {k: _round(v) for k, v in forecast.backtest.items()},
+                    "beats_seasonal_naive": forecast.beats_naive,
+                },
+                note=forecast.note[:500],
+            )
+        )
+    run = get_run(session=session, run_id=run_id)
+    run.offices_done += len(results)
+    session.add(run)
+    session.flush()
+
+
+def finish_run(*, session: Session, run_id: int) -> ForecastRun:
+    run = get_run(session=session, run_id=run_id)
+    run.status = ForecastRunStatus.finished
+    run.finished_at = utcnow()
+    session.add(run)
+    session.flush()
+    return run
+
+
+def fail_run(*, session: Session, run_id: int, error: str) -> ForecastRun:
+    run = get_run(session=session, run_id=run_id)
+    run.status = ForecastRunStatus.failed
+    run.finished_at = utcnow()
+    run.error = error[:2000]
+    session.add(run)
+    session.flush()
+    return run
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
