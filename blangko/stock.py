@@ -166,28 +166,23 @@ def stock_positions(
             .group_by(col(Shipment.to_office))
         ).all()
     )
-    latest = (
-        sa.select(
-            col(DailyReport.office_code),
-            sa.func.max(col(DailyReport.report_date)).label("last"),
-        )
-        .where(col(DailyReport.is_current))
-        .group_by(col(DailyReport.office_code))
-        .subquery()
+    # The backlog of each office's latest current report: one index lookup per office
+    # (a GROUP BY over every report would read years of history).
+    latest_backlog = (
+        sa.select(col(DailyReport.backlog))
+        .where(col(DailyReport.office_code) == Office.code, col(DailyReport.is_current))
+        .order_by(col(DailyReport.report_date).desc())
+        .limit(1)
+        .correlate(Office)
+        .scalar_subquery()
     )
-    backlog: dict[str, int] = dict(
-        session.execute(
-            sa.select(col(DailyReport.office_code), col(DailyReport.backlog))
-            .join(
-                latest,
-                sa.and_(
-                    latest.c.office_code == DailyReport.office_code,
-                    latest.c.last == DailyReport.report_date,
-                ),
-            )
-            .where(col(DailyReport.is_current))
+    backlog: dict[str, int] = {
+        code: value
+        for code, value in session.execute(
+            sa.select(col(Office.code), latest_backlog).where(*codes_filter)
         ).all()
-    )
+        if value is not None
+    }
     now = utcnow()
     return {
         code: OfficeStock(
