@@ -1,9 +1,7 @@
 """Stock: one office's position and stock card, physical counts, and the national
 overview of every office."""
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Query
-from sqlmodel import col
 
 from api.deps import (
     ActorDep,
@@ -29,9 +27,9 @@ from api.schemas import (
     StockCountCreate,
     StockCountPublic,
 )
-from blangko import ledger
-from blangko.models import Office, utcnow
-from blangko.stock import office_stock, record_stock_count, refuse_national, stock_positions
+from blangko import ledger, overview
+from blangko.models import utcnow
+from blangko.stock import office_stock, record_stock_count, refuse_national
 
 router = APIRouter(prefix="/api/v1", tags=["stock"], responses=problem_responses(401, 403, 422))
 
@@ -166,28 +164,23 @@ def stock_count(
 )
 def national_overview(session: SessionDep, user: UserDep) -> NationalOverview:
     require_central(user, "Ikhtisar stok nasional")
-    positions = stock_positions(session=session)
-    offices = session.execute(
-        sa.select(
-            col(Office.code), col(Office.name), col(Office.kind), col(Office.province_code)
-        ).order_by(Office.code)
-    ).all()
-    rows = []
-    for code, name, kind, province in offices:
-        position = positions[code]
-        rows.append(
+    rows = overview.national_overview(session=session)
+    return NationalOverview(
+        as_of=utcnow(),
+        offices=[
             NationalRow(
-                code=code,
-                name=name,
-                kind=kind,
-                province=province,
-                on_hand=position.on_hand,
-                in_transit_in=position.in_transit_in,
-                in_transit_out=position.in_transit_out,
-                backlog=position.backlog,
-                days_of_cover=None,
-                stockout_date=None,
-                risk=None,
+                code=row.code,
+                name=row.name,
+                kind=row.kind,
+                province=row.province_code,
+                on_hand=row.on_hand,
+                in_transit_in=row.in_transit_in,
+                in_transit_out=row.in_transit_out,
+                backlog=row.backlog,
+                days_of_cover=row.days_of_cover,
+                stockout_date=row.stockout_date,
+                risk=row.risk,
             )
-        )
-    return NationalOverview(as_of=utcnow(), offices=rows)
+            for row in rows
+        ],
+    )
