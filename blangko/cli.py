@@ -59,7 +59,7 @@ def seed() -> None:
 @users_app.command("add")
 def users_add(
     username: str,
-    role: Role = typer.Option(..., "--role", help="admin, planner or officer"),
+    role: str = typer.Option(..., "--role", help="admin, planner or officer"),
     office: str | None = typer.Option(None, "--office", help="Kemendagri code, e.g. 32.16"),
     email: str | None = typer.Option(None, "--email"),
     password_stdin: bool = typer.Option(
@@ -69,6 +69,10 @@ def users_add(
     """Create a user; the password is read from stdin or prompted for."""
     from blangko.users import create_user
 
+    # Checked here rather than by typer so that the refusal speaks Indonesian too.
+    roles = [r.value for r in Role]
+    if role not in roles:
+        fail(f"peran '{role}' tidak dikenal. Pilih salah satu: {', '.join(roles)}.")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -81,7 +85,7 @@ def users_add(
                 session=session,
                 username=username,
                 password=password,
-                role=role,
+                role=Role(role),
                 office_code=office,
                 email=email,
             )
