@@ -1,0 +1,157 @@
+"""The alert pipeline (``blangko alerts run`` and the nightly job): evaluate alerts from
+the latest forecasts and the records, build the reallocation plan, queue the e-mails,
+and send what the outbox holds."""
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from blangko import notifications
+from blangko.db import get_engine, session_scope
+from blangko.fmt import number
+from blangko.models import AlertKind, AlertSeverity, Office, ReallocationPlan, utcnow
+from blangko.offices import NATIONAL, local_today
+from blangko.stock import office_stock
+from forecast import alerts, plans
+
+DIGEST_TOP = 10
+NOTIFY = {AlertSeverity.warning, AlertSeverity.critical}
+
+
+@dataclass(frozen=True)
+class PipelineSummary:
+    opened: int
+    updated: int
+    resolved: int
+    open_total: int
+    plan_id: int | None
+    plan_lines: int
+    plan_moved: int
+    plan_coverage: float | None
+    emails_queued: int
+    emails_sent: int
+    emails_waiting: int
+    seconds: float
+
+    def line(self) -> str:
+        plan = (
+            f"plan #{self.plan_id}: {self.plan_lines} shipments, {number(self.plan_moved)} blanks, "
+            f"{number((self.plan_coverage or 0) * 100)}% of deficits covered"
+            if self.plan_id
+            else "no plan (no forecasts yet)"
+        )
+        return (
+            f"Alerts: {self.opened} opened, {self.updated} updated, {self.resolved} resolved, "
+            f"{self.open_total} open; {plan}; e-mails: {self.emails_queued} queued, "
+            f"{self.emails_sent} sent, {self.emails_waiting} waiting ({self.seconds:.1f} s)."
+        )
+
+
+def queue_alert_emails(*, session: Session, outcome: alerts.Outcome, now: datetime) -> int:
+    """One e-mail per office whose warning or critical alerts are new or got worse; it
+    lists all the office's open alerts."""
+    offices = {
+        a.office_code
+        for a in [*outcome.opened, *outcome.escalated]
+        if a.severity in NOTIFY and a.office_code != NATIONAL
+    }
+    queued = 0
+    for code in sorted(offices):
+        office = session.get_one(Office, code)
+        open_alerts = alerts.list_alerts(session=session, office_codes=[code], status="open")
+        if notifications.queue_office_alerts(
+            session=session, office=office, alerts=open_alerts, on=local_today(office, now)
+        ):
+            queued += 1
+    return queued
+
+
+def queue_planner_digest(*, session: Session, plan: ReallocationPlan | None, now: datetime) -> int:
+    """The planners' daily digest: open alerts, the offices closest to running out, and
+    the plan waiting for approval."""
+    open_alerts = alerts.list_alerts(session=session, status="open", limit=100_000)
+    counts = Counter(a.kind for a in open_alerts)
+    risky = sorted(
+        (a for a in open_alerts if a.kind is AlertKind.stockout_risk),
+        key=lambda a: (int(a.details.get("days_left", 999)), a.office_code),
+    )[:DIGEST_TOP]
+    names = {
+        o.code: o.name
+        for o in session.exec(
+            select(Office).where(col(Office.code).in_([a.office_code for a in risky]))
+        ).all()
+    }
+    national = session.get_one(Office, NATIONAL)
+    lines = len(plans.plan_lines(session=session, plan_id=plan.id)) if plan and plan.id else 0
+    message = notifications.queue_digest(
+        session=session,
+        on=local_today(national, now),
+        national_stock=office_stock(session=session, office_code=NATIONAL).on_hand,
+        open_alerts=len(open_alerts),
+        counts=sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
+        at_risk=[
+            {
+                "code": a.office_code,
+                "name": names.get(a.office_code, a.office_code),
+                "message": a.message,
+            }
+            for a in risky
+        ],
+        plan=(
+            {
+                "id": plan.id,
+                "lines": lines,
+                "total_moved": plan.total_moved,
+                "coverage": plan.coverage,
+            }
+            if plan and lines
+            else None
+        ),
+    )
+    return 1 if message else 0
+
+
+def run_alerts(
+    engine: Engine | None = None,
+    *,
+    now: datetime | None = None,
+    kinds: frozenset[AlertKind] = alerts.ALL_KINDS,
+    with_plan: bool = True,
+    send: bool = True,
+) -> PipelineSummary:
+    """Evaluates ``kinds``, builds the plan, queues and sends e-mails, in that order; the
+    alerts, plan and queued e-mails commit together before any e-mail is sent."""
+    started = time.perf_counter()
+    engine = engine or get_engine()
+    now = now or utcnow()
+    plan: ReallocationPlan | None = None
+    with session_scope(engine) as session:
+        outcome = alerts.evaluate(session=session, kinds=kinds, now=now)
+        if with_plan:
+            plan = plans.build_plan(session=session)
+        queued = queue_alert_emails(session=session, outcome=outcome, now=now)
+        if with_plan:
+            queued += queue_planner_digest(session=session, plan=plan, now=now)
+        open_total = len(alerts.list_alerts(session=session, status="open", limit=100_000))
+        plan_lines = (
+            len(plans.plan_lines(session=session, plan_id=plan.id)) if plan and plan.id else 0
+        )
+    report = notifications.send_due(engine) if send else None
+    return PipelineSummary(
+        opened=len(outcome.opened),
+        updated=len(outcome.updated),
+        resolved=len(outcome.resolved),
+        open_total=open_total,
+        plan_id=plan.id if plan else None,
+        plan_lines=plan_lines,
+        plan_moved=plan.total_moved if plan else 0,
+        plan_coverage=plan.coverage if plan else None,
+        emails_queued=queued,
+        emails_sent=report.sent if report else 0,
+        emails_waiting=report.waiting if report else 0,
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,95 @@
+"""Scheduled jobs: two schedulers firing the same job run each scheduled time once; the
+production scheduler keeps its jobs in the application's database."""
+
+import logging
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from blangko.db import session_scope
+from blangko.models import JobLock
+from forecast import jobs
+
+CALLS: list[float] = []
+_CALLS_LOCK = threading.Lock()
+
+
+def probe() -> str:
+    """The job body of the test: counts its runs."""
+    with _CALLS_LOCK:
+        CALLS.append(time.monotonic())
+    return "probe ran"
+
+
+def test_two_schedulers_run_each_scheduled_time_once(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="forecast.jobs")
+    CALLS.clear()
+    url = engine.url.render_as_string(hide_password=False)
+    spec = jobs.JobSpec(
+        id="probe",
+        name="probe",
+        target="tests.integration.test_jobs:probe",
+        trigger=IntervalTrigger(seconds=2, start_date=jobs.GRID_ORIGIN),
+        grace=timedelta(seconds=1),
+    )
+    # Two independent schedulers (own job store, own engine per run): both fire every run.
+    schedulers = [
+        jobs.configure(BackgroundScheduler(), [spec], database_url=url, jobstore=MemoryJobStore())
+        for _ in range(2)
+    ]
+    for scheduler in schedulers:
+        scheduler.start()
+    time.sleep(7)
+    for scheduler in schedulers:
+        scheduler.shutdown(wait=True)
+
+    with session_scope(engine, write=False) as session:
+        locks = session.exec(select(JobLock).where(JobLock.job_id == "probe")).all()
+    assert len(CALLS) >= 2
+    assert len(locks) == len(CALLS)
+    assert len({lock.scheduled_for for lock in locks}) == len(locks)
+    assert all(lock.outcome == "probe ran" and lock.finished_at for lock in locks)
+    # The other scheduler did try, and stood back.
+    taken = [r for r in caplog.records if "already taken" in r.getMessage()]
+    assert len(taken) >= 1
+
+
+def test_a_second_claim_of_the_same_run_is_refused(engine: Engine) -> None:
+    slot = datetime(2026, 11, 21, 19, 0, tzinfo=UTC)
+    first = jobs.acquire(engine, "nightly", slot, "a")
+    second = jobs.acquire(engine, "nightly", slot, "b")
+    next_night = jobs.acquire(engine, "nightly", slot + timedelta(days=1), "b")
+    assert first is not None and second is None and next_night is not None
+
+
+def test_the_scheduler_keeps_its_jobs_in_the_database(engine: Engine) -> None:
+    scheduler = jobs.background_scheduler()
+    scheduler.start(paused=True)
+    try:
+        ids = {job.id for job in scheduler.get_jobs()}
+    finally:
+        scheduler.shutdown(wait=False)
+    with engine.connect() as conn:
+        stored = set(conn.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars())
+    assert ids == stored == {"nightly", "outbox", "report_check"}
+
+
+def test_the_scheduled_time_is_the_same_for_every_scheduler() -> None:
+    nightly = CronTrigger.from_crontab("0 2 * * *", timezone=jobs.JAKARTA)
+    scheduled = datetime(2026, 11, 21, 19, 0, tzinfo=UTC)  # 02:00 WIB
+    for late in (timedelta(0), timedelta(seconds=3), timedelta(minutes=40)):
+        assert jobs.scheduled_for(nightly, scheduled + late, timedelta(hours=1)) == scheduled
+    minute = IntervalTrigger(minutes=1, start_date=jobs.GRID_ORIGIN)
+    now = datetime(2026, 11, 22, 3, 4, 5, tzinfo=UTC)
+    assert jobs.scheduled_for(minute, now, timedelta(seconds=30)) == now.replace(second=0)
