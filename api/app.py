@@ -6,6 +6,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 
+import web
 from api import errors
 from api.routes import (
     auth,
@@ -81,6 +82,7 @@ def create_app() -> FastAPI:
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    web.install(app)  # the pages share the app, its database and its error mapping
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -13,7 +13,7 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import Engine
 
-from tests.integration.web_app import make_app
+from api.app import create_app
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -39,7 +39,7 @@ def _free_port() -> int:
 def live_server(sqlite_engine: Engine) -> Iterator[str]:
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(make_app(), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -10,13 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from api.app import create_app
 from blangko import shipments, stock
 from blangko.db import session_scope
 from blangko.ledger import SYSTEM
 from blangko.models import Role
 from blangko.offices import get_office, local_today
 from blangko.users import create_user
-from tests.integration.web_app import make_app
 
 PASSWORD = "rahasia-123"
 
@@ -53,7 +53,7 @@ def client(sqlite_engine: Engine) -> Iterator[TestClient]:
             received_on=today,
             actor=SYSTEM,
         )
-    with TestClient(make_app()) as test_client:
+    with TestClient(create_app()) as test_client:
         yield test_client
 
 
