@@ -112,8 +112,51 @@ def serve(
     if current_revision(engine) != head_revision():
         fail("skema basis data belum terbaru. Jalankan 'blangko db upgrade' dulu.")
     url = engine.url.render_as_string(hide_password=True)
-    typer.echo(f"Serving Blangko on http://{host}:{port} (database {url}).")
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+    scheduler = None
+    if not no_scheduler:
+        from forecast.jobs import background_scheduler
+
+        scheduler = background_scheduler()
+        scheduler.start()
+    jobs = "with" if scheduler else "without"
+    typer.echo(f"Serving Blangko on http://{host}:{port} (database {url}), {jobs} scheduled jobs.")
+    try:
+        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+alerts_app = typer.Typer(help="Alerts, reallocation plan and alert e-mails.", no_args_is_help=True)
+app.add_typer(alerts_app, name="alerts")
+
+
+@alerts_app.command("run")
+def alerts_run() -> None:
+    """Evaluate alerts from the latest forecasts, build the reallocation plan, queue and
+    send the e-mails."""
+    from forecast.nightly import run_alerts
+
+    typer.echo(run_alerts().line())
+
+
+@app.command()
+def scheduler() -> None:
+    """Run the scheduled jobs alone (with several web workers started with --no-scheduler)."""
+    import logging
+
+    from forecast.jobs import blocking_scheduler, job_specs
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    jobs = blocking_scheduler()
+    names = ", ".join(spec.id for spec in job_specs())
+    typer.echo(f"Scheduler started with jobs {names} (Asia/Jakarta); stop with Ctrl+C.")
+    try:
+        jobs.start()
+    except (KeyboardInterrupt, SystemExit):
+        typer.echo("Scheduler stopped.")
 
 
 if __name__ == "__main__":
