@@ -19,7 +19,7 @@ SESSION_HOURS = 12
 
 def install(app: FastAPI) -> None:
     """Adds the pages, their static files and the signed session cookie to ``app``."""
-    from web.routes import auth, office, planner
+    from web.routes import auth, jobs, office, planner
 
     app.add_middleware(
         SessionMiddleware,
@@ -30,7 +30,7 @@ def install(app: FastAPI) -> None:
         https_only=False,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, office, planner):
+    for module in (auth, office, planner, jobs):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfFailed, _csrf_failed)

@@ -1,0 +1,157 @@
+"""Planner pages of the jobs' output: alerts with acknowledge, the reallocation plan
+with approve (twice creates no second shipment), forecast runs and the outbox."""
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func
+from sqlmodel import select
+
+from api.app import create_app
+from blangko import stock
+from blangko.db import session_scope
+from blangko.ledger import SYSTEM
+from blangko.models import (
+    Alert,
+    AlertKind,
+    AlertSeverity,
+    OutboxMessage,
+    OutboxStatus,
+    PlanStatus,
+    ReallocationLine,
+    ReallocationPlan,
+    Role,
+    Shipment,
+)
+from blangko.offices import get_office, local_today
+from blangko.users import create_user
+from tests.integration.test_web_pages import PASSWORD, csrf, login
+
+
+@pytest.fixture
+def client(sqlite_engine: Engine) -> Iterator[TestClient]:
+    with session_scope() as session:
+        create_user(session=session, username="perencana", password=PASSWORD, role=Role.planner)
+        create_user(
+            session=session,
+            username="petugas.medan",
+            password=PASSWORD,
+            role=Role.officer,
+            office_code="12.71",
+        )
+        today = local_today(get_office(session=session, code="00"))
+        stock.record_procurement(
+            session=session, quantity=9000, received_on=today, reference="PO-9", actor=SYSTEM
+        )
+        session.add_all(
+            [
+                Alert(
+                    office_code="12.71",
+                    kind=AlertKind.stockout_risk,
+                    severity=AlertSeverity.critical,
+                    message="Stok Kota Medan diperkirakan habis dalam 9 hari. Ajukan permintaan.",
+                ),
+                Alert(
+                    office_code="32.16",
+                    kind=AlertKind.backlog_high,
+                    severity=AlertSeverity.warning,
+                    message="Backlog Kabupaten Bekasi tinggi.",
+                ),
+                OutboxMessage(
+                    key="digest:test",
+                    kind="digest",
+                    recipients=["perencana@example.id"],
+                    subject="Ringkasan harian blangko",
+                    body_text="Isi",
+                    status=OutboxStatus.pending,
+                ),
+            ]
+        )
+        plan = ReallocationPlan(
+            status=PlanStatus.proposed,
+            lead_time_days=21,
+            safety_days=14,
+            coverage=1.0,
+            total_deficit=3000,
+            total_available=9000,
+            total_moved=3000,
+            total_cost=3000.0,
+        )
+        session.add(plan)
+        session.flush()
+        session.add_all(
+            [
+                ReallocationLine(
+                    plan_id=plan.id or 0,
+                    from_office="00",
+                    to_office="12.71",
+                    quantity=2000,
+                    cost=2000.0,
+                ),
+                ReallocationLine(
+                    plan_id=plan.id or 0,
+                    from_office="00",
+                    to_office="32.16",
+                    quantity=1000,
+                    cost=1000.0,
+                ),
+            ]
+        )
+    with TestClient(create_app()) as test_client:
+        yield test_client
+
+
+def shipments_count() -> int:
+    with session_scope(write=False) as session:
+        return session.exec(select(func.count()).select_from(Shipment)).one()
+
+
+def test_planner_approves_the_plan_once(client: TestClient) -> None:
+    login(client, "perencana")
+    page = client.get("/rencana")
+    assert "3.000" in page.text and "alokasi pusat" in page.text
+    token = csrf(client, "/rencana")
+    plan_id = page.text.split('action="/rencana/')[1].split("/")[0]
+    approved = client.post(f"/rencana/{plan_id}/setujui", data={"csrf": token})
+    assert "2 kiriman dibuat" in approved.text
+    assert shipments_count() == 2
+    again = client.post(f"/rencana/{plan_id}/setujui", data={"csrf": token})
+    assert again.status_code == 200
+    assert shipments_count() == 2
+    assert "disetujui" in client.get("/rencana").text
+
+
+def test_alerts_are_listed_and_acknowledged(client: TestClient) -> None:
+    login(client, "perencana")
+    page = client.get("/peringatan")
+    assert "Kota Medan diperkirakan habis" in page.text
+    assert "Backlog Kabupaten Bekasi" in page.text
+    token = csrf(client, "/peringatan")
+    with session_scope(write=False) as session:
+        medan = session.exec(select(Alert).where(Alert.office_code == "12.71")).one()
+    done = client.post(f"/peringatan/{medan.id}/tandai", data={"csrf": token})
+    assert "ditandai sudah ditangani" in done.text
+    with session_scope(write=False) as session:
+        assert session.get_one(Alert, medan.id).acknowledged_at is not None
+
+
+def test_officer_sees_only_own_alerts(client: TestClient) -> None:
+    login(client, "petugas.medan")
+    page = client.get("/peringatan")
+    assert "Kota Medan diperkirakan habis" in page.text
+    assert "Bekasi" not in page.text
+    with session_scope(write=False) as session:
+        bekasi = session.exec(select(Alert).where(Alert.office_code == "32.16")).one()
+    token = csrf(client, "/peringatan")
+    assert client.post(f"/peringatan/{bekasi.id}/tandai", data={"csrf": token}).status_code == 404
+    assert client.get("/rencana").status_code == 403
+    assert client.get("/kotak-keluar").status_code == 403
+
+
+def test_outbox_and_forecast_pages(client: TestClient) -> None:
+    login(client, "perencana")
+    outbox = client.get("/kotak-keluar")
+    assert "Ringkasan harian blangko" in outbox.text and "menunggu" in outbox.text
+    runs = client.get("/prakiraan")
+    assert runs.status_code == 200 and "Belum ada prakiraan" in runs.text
