@@ -9,6 +9,7 @@ from fastapi.openapi.utils import get_openapi
 import web
 from api import errors
 from api.routes import (
+    alerts,
     auth,
     health,
     imports,
@@ -33,6 +34,7 @@ ROUTERS: list[APIRouter] = [
     shipments.router,
     movements.router,
     imports.router,
+    alerts.router,
     health.router,
 ]
 
@@ -66,6 +68,8 @@ TAGS = [
     {"name": "shipments", "description": "Dispatch, receipt, cancellation"},
     {"name": "movements", "description": "Corrections by reversal"},
     {"name": "imports", "description": "CSV uploads, all or nothing"},
+    {"name": "alerts", "description": "Shortage and other alerts, acknowledgement"},
+    {"name": "reallocation", "description": "Reallocation plans and their approval"},
     {"name": "health", "description": "Liveness and readiness"},
 ]
 
