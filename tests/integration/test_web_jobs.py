@@ -2,6 +2,7 @@
 with approve (twice creates no second shipment), forecast runs and the outbox."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -9,13 +10,16 @@ from sqlalchemy import Engine, func
 from sqlmodel import select
 
 from api.app import create_app
-from blangko import stock
+from blangko import fmt, stock
 from blangko.db import session_scope
 from blangko.ledger import SYSTEM
 from blangko.models import (
     Alert,
     AlertKind,
     AlertSeverity,
+    ForecastResult,
+    ForecastRun,
+    ForecastRunStatus,
     OutboxMessage,
     OutboxStatus,
     PlanStatus,
@@ -155,3 +159,41 @@ def test_outbox_and_forecast_pages(client: TestClient) -> None:
     assert "Ringkasan harian blangko" in outbox.text and "menunggu" in outbox.text
     runs = client.get("/prakiraan")
     assert runs.status_code == 200 and "Belum ada prakiraan" in runs.text
+
+
+def test_dashboard_shows_the_latest_forecast(client: TestClient) -> None:
+    with session_scope() as session:
+        today = local_today(get_office(session=session, code="12.71"))
+        run = ForecastRun(status=ForecastRunStatus.finished, offices_total=1, offices_done=1)
+        session.add(run)
+        session.flush()
+        points = [
+            {
+                "date": (today + timedelta(days=d)).isoformat(),
+                "demand_mean": 100.0,
+                "demand_low": 80.0,
+                "demand_high": 120.0,
+                "projected_stock": max(0.0, 1000.0 - 100.0 * d),
+            }
+            for d in range(1, 91)
+        ]
+        session.add(
+            ForecastResult(
+                run_id=run.id or 0,
+                office_code="12.71",
+                model="prophet",
+                as_of=today,
+                horizon_days=90,
+                points=points,
+                stockout_date=today + timedelta(days=10),
+                stockout_probability={"14": 0.8, "30": 0.95, "60": 0.99},
+                days_of_cover=10.0,
+                mean_daily_demand=100.0,
+            )
+        )
+    login(client, "petugas.medan")
+    page = client.get("/kantor/12.71")
+    assert f"Habis: {fmt.day(today + timedelta(days=10))}" in page.text
+    assert "95 %" in page.text  # within 30 days
+    assert "prakiraan 90 hari" in page.text
+    assert '"projected_stock"' not in page.text and '"stock": [900.0' in page.text

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from blangko import reports, shipments, stock
 from blangko.access import require_read, require_write
 from blangko.errors import DomainError
+from blangko.forecasts import latest_results
 from blangko.history import daily_stock
 from blangko.ledger import Actor, stock_card
 from blangko.models import Office, ShipmentStatus, Source, User
@@ -65,6 +66,8 @@ def dashboard_context(session: Session, office: Office) -> dict[str, Any]:
             session=session, office_code=office.code, date_from=start, date_to=today
         )
     }
+    forecast = latest_results(session=session, office_codes=[office.code]).get(office.code)
+    ahead = [p for p in (forecast.points if forecast else []) if p["date"] > today.isoformat()]
     chart = {
         "labels": [d.isoformat() for d, _ in levels],
         "stock": [level for _, level in levels],
@@ -78,6 +81,16 @@ def dashboard_context(session: Session, office: Office) -> dict[str, Any]:
         "incoming": [s for s in incoming if s.to_office == office.code],
         "outgoing": [s for s in incoming if s.from_office == office.code],
         "chart": chart,
+        "forecast": forecast,
+        "forecast_chart": {
+            "labels": [p["date"] for p in ahead],
+            "mean": [p["demand_mean"] for p in ahead],
+            "low": [p["demand_low"] for p in ahead],
+            "high": [p["demand_high"] for p in ahead],
+            "stock": [p["projected_stock"] for p in ahead],
+        }
+        if ahead
+        else None,
         "receive_errors": {},
         "receive_values": {},
     }
