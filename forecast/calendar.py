@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 # Demand drops before Idul Fitri (mudik) and recovers over the following week and a
-# half; Prophet learns one effect per day of this window.
+# half.
 LEBARAN_BEFORE_DAYS = 7
 LEBARAN_AFTER_DAYS = 10
 
@@ -56,27 +56,32 @@ class WorkCalendar:
 
     def holiday_regressors(self) -> pd.DataFrame:
         """Holiday indicators for every date of the calendar's years, used as Prophet
-        regressors: one column per day of the Lebaran window (``lebaran_-7`` …
-        ``lebaran_+10``), one for other public holidays, one for cuti bersama outside
-        Lebaran. Built once; each fit takes a slice instead of rebuilding holiday
-        features from a holiday table (which cost more than the fit)."""
+        regressors: public holidays, cuti bersama, and the working days of the week before
+        Idul Fitri (mudik) and of the days after it until demand recovers. Two Lebaran
+        effects, not one per day: a day-by-day effect cannot be learned from two or three
+        Lebarans whose closures fall differently. Built once; each fit takes a slice
+        instead of rebuilding holiday features from a table (which cost more than the
+        fit)."""
         start = date(self.first_year, 1, 1)
         days = (date(self.last_year, 12, 31) - start).days + 1
-        columns: dict[str, np.ndarray] = {}
-        for offset in range(-LEBARAN_BEFORE_DAYS, LEBARAN_AFTER_DAYS + 1):
-            column = np.zeros(days)
-            for first in self.lebaran_days:
-                t = (first - start).days + offset
-                if 0 <= t < days:
-                    column[t] = 1.0
-            columns[f"lebaran_{offset:+d}"] = column
+        columns: dict[str, np.ndarray] = {
+            "lebaran_before": np.zeros(days),
+            "lebaran_after": np.zeros(days),
+        }
+        for first in self.lebaran_days:
+            t = (first - start).days
+            columns["lebaran_before"][max(t - LEBARAN_BEFORE_DAYS, 0) : max(t, 0)] = 1.0
+            columns["lebaran_after"][max(t, 0) : max(t + LEBARAN_AFTER_DAYS + 1, 0)] = 1.0
         for name in ("libur_nasional", "cuti_bersama"):
             columns[name] = np.zeros(days)
         for day in self.closures:
-            if self.in_lebaran_window(day):
-                continue
+            t = (day - start).days
             name = "libur_nasional" if day in self.public else "cuti_bersama"
-            columns[name][(day - start).days] = 1.0
+            columns[name][t] = 1.0
+            # A closure is a closure: the Lebaran effects cover only the working days of
+            # the window, so that the effects do not overlap (a linear model cannot
+            # combine "closed" and "fewer visitors" on the same day).
+            columns["lebaran_before"][t] = columns["lebaran_after"][t] = 0.0
         index = pd.date_range(start, periods=days, freq="D")
         return pd.DataFrame(columns, index=index)
 

@@ -12,6 +12,7 @@ import logging
 import shutil
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -196,15 +197,19 @@ def prophet_forecast(
         weekly_seasonality=True,
         yearly_seasonality=span >= settings.yearly_min_days,
         daily_seasonality=False,
+        seasonality_mode="multiplicative",
         uncertainty_samples=0,
     )
     for name in holidays.columns:
         if observed[name].any():
-            model.add_regressor(name, prior_scale=10.0, standardize=False)
+            model.add_regressor(name, prior_scale=10.0, standardize=False, mode="multiplicative")
     model.stan_backend = _stan_backend(settings.fit_timeout_seconds)
-    model.fit(observed, **({"init": init} if init else {}))
-    future = rows.iloc[window:]
-    mean = np.clip(model.predict(future)["yhat"].to_numpy(), 0.0, None)
+    with warnings.catch_warnings():
+        # Prophet 1.5 still calls pandas APIs that pandas 3 deprecates; nothing to act on.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        model.fit(observed, **({"init": init} if init else {}))
+        future = rows.iloc[window:]
+        mean = np.clip(model.predict(future)["yhat"].to_numpy(), 0.0, None)
     params = {
         "k": float(model.params["k"][0, 0]),
         "m": float(model.params["m"][0, 0]),

@@ -10,6 +10,8 @@ holiday regressors from it once."""
 import logging
 import multiprocessing
 import os
+import subprocess
+import sys
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,6 +29,7 @@ from blangko.db import get_engine, session_scope
 from blangko.errors import NotFound
 from blangko.models import DailyReport, ForecastRun, Office
 from blangko.offices import NATIONAL, WIB
+from blangko.settings import get_settings
 from blangko.stock import OfficeStock, stock_positions
 from forecast import runs
 from forecast.calendar import WorkCalendar, calendar_for
@@ -168,6 +171,20 @@ def run_forecast(
         with session_scope(engine) as session:
             runs.fail_run(session=session, run_id=run_id, error=f"{type(error).__name__}: {error}")
         raise
+
+
+def start_in_background(run_id: int) -> subprocess.Popen[bytes]:
+    """Carries out the queued run ``run_id`` in a separate process (``blangko forecast run
+    --run-id``), so that a web request returns at once and the server never fits models."""
+    env = {**os.environ, "BLANGKO_DATABASE_URL": get_settings().database_url}
+    return subprocess.Popen(
+        [sys.executable, "-m", "blangko.cli", "forecast", "run", "--run-id", str(run_id)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
 
 def settings_from(stored: dict[str, object]) -> RunSettings:

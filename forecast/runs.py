@@ -1,18 +1,20 @@
 """Persisting forecast runs and their per-office results."""
 
 from dataclasses import asdict, is_dataclass
-from datetime import date
+from datetime import date, timedelta
 from importlib import metadata
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from blangko.errors import InvalidState
 from blangko.forecasts import get_run
 from blangko.models import ForecastResult, ForecastRun, ForecastRunStatus, utcnow
+from blangko.offices import get_office
 from forecast.models import OfficeForecast
 from forecast.projection import Projection
 
+STALE_AFTER = timedelta(hours=2)
 _LIBRARIES = ("blangko", "prophet", "cmdstanpy", "holidays", "numpy", "pandas")
 
 
@@ -39,6 +41,8 @@ def create_run(
     requested_by: int | None = None,
 ) -> ForecastRun:
     """A queued run; the runner picks it up (in this process or a background one)."""
+    if office_code is not None:
+        get_office(session=session, code=office_code)
     run = ForecastRun(
         status=ForecastRunStatus.queued,
         office_code=office_code,
@@ -49,6 +53,40 @@ def create_run(
     session.add(run)
     session.flush()
     return run
+
+
+def active_run(*, session: Session, stale_after: timedelta = STALE_AFTER) -> ForecastRun | None:
+    """A queued or running run younger than ``stale_after`` (older ones died with their
+    process and do not block a new run)."""
+    since = utcnow() - stale_after
+    return session.exec(
+        select(ForecastRun)
+        .where(
+            col(ForecastRun.status).in_([ForecastRunStatus.queued, ForecastRunStatus.running]),
+            col(ForecastRun.created_at) >= since,
+        )
+        .order_by(col(ForecastRun.id).desc())
+        .limit(1)
+    ).first()
+
+
+def queue_run(
+    *,
+    session: Session,
+    settings: Any,
+    office_code: str | None = None,
+    requested_by: int | None = None,
+) -> ForecastRun:
+    """A queued run for a background process, refused while another run is active."""
+    active = active_run(session=session)
+    if active is not None:
+        raise InvalidState(
+            f"Prakiraan #{active.id} masih {active.status}. Tunggu sampai selesai, lalu "
+            "jalankan lagi bila perlu."
+        )
+    return create_run(
+        session=session, settings=settings, office_code=office_code, requested_by=requested_by
+    )
 
 
 def start_run(*, session: Session, run_id: int, offices_total: int) -> ForecastRun:

@@ -89,7 +89,7 @@ def impute(series: DemandSeries, calendar: WorkCalendar) -> np.ndarray:
         return values.copy()
     n = len(values)
     lagged = np.full((8, n), np.nan)
-    for k in range(1, 9):
+    for k in range(1, min(8, (n - 1) // 7) + 1):
         lagged[k - 1, 7 * k :] = values[: n - 7 * k]
     known = ~np.isnan(lagged)
     filler = np.zeros(n)
