@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from blangko import shipments, stock
 from blangko.db import session_scope
 from blangko.ledger import SYSTEM
-from blangko.models import Role
+from blangko.models import PlanStatus, ReallocationLine, ReallocationPlan, Role
 from blangko.offices import get_office, local_today
 from blangko.users import create_user
 from tests.e2e.conftest import screenshot
@@ -51,6 +51,27 @@ def history(sqlite_engine: Engine) -> None:
             quantity=4000,
             reference="470/12/Medan",
             actor=SYSTEM,
+        )
+        plan = ReallocationPlan(
+            status=PlanStatus.proposed,
+            lead_time_days=21,
+            safety_days=14,
+            coverage=1.0,
+            total_deficit=1200,
+            total_available=18500,
+            total_moved=1200,
+            total_cost=1200.0,
+        )
+        session.add(plan)
+        session.flush()
+        session.add(
+            ReallocationLine(
+                plan_id=plan.id or 0,
+                from_office="00",
+                to_office="91.71",
+                quantity=1200,
+                cost=1200.0,
+            )
         )
 
 
@@ -119,3 +140,18 @@ def test_planner_approves_a_request(live_server: str, page: Page, history: None)
     expect(page.get_by_role("status")).to_contain_text("disetujui")
     expect(page.locator("table")).to_contain_text("2.500")
     screenshot(page, "planner-requests")
+
+
+def test_planner_approves_the_reallocation_plan(
+    live_server: str, page: Page, history: None
+) -> None:
+    sign_in_with_keyboard(page, live_server, "perencana")
+    page.get_by_role("link", name="Realokasi").click()
+    expect(page.locator("table")).to_contain_text("91.71")
+    screenshot(page, "planner-plan")
+    page.get_by_role("button", name="Setujui rencana").click()
+    expect(page.get_by_role("status")).to_contain_text("1 kiriman dibuat")
+    expect(page.locator("table")).to_contain_text("#")
+    page.goto(live_server + "/kantor/91.71")
+    expect(page.locator("#incoming-title")).to_be_visible()
+    expect(page.locator("article", has_text="1.200 keping dari 00")).to_be_visible()
