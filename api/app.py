@@ -11,6 +11,7 @@ from api import errors
 from api.routes import (
     alerts,
     auth,
+    forecasts,
     health,
     imports,
     movements,
@@ -35,6 +36,7 @@ ROUTERS: list[APIRouter] = [
     movements.router,
     imports.router,
     alerts.router,
+    forecasts.router,
     health.router,
 ]
 
@@ -68,6 +70,7 @@ TAGS = [
     {"name": "shipments", "description": "Dispatch, receipt, cancellation"},
     {"name": "movements", "description": "Corrections by reversal"},
     {"name": "imports", "description": "CSV uploads, all or nothing"},
+    {"name": "forecasts", "description": "Demand forecasts, stock projections, runs"},
     {"name": "alerts", "description": "Shortage and other alerts, acknowledgement"},
     {"name": "reallocation", "description": "Reallocation plans and their approval"},
     {"name": "health", "description": "Liveness and readiness"},

@@ -435,3 +435,64 @@ class Health(BaseModel):
 
 
 Problem.model_rebuild()
+
+
+class ForecastPoint(BaseModel):
+    date: date
+    demand_mean: float = Field(description="Forecast print requests that day")
+    demand_low: float = Field(description="10th percentile of sampled demand (80 % band)")
+    demand_high: float = Field(description="90th percentile of sampled demand (80 % band)")
+    projected_stock: float = Field(
+        description="On hand − backlog + expected shipments − forecast demand, end of day; "
+        "negative = unmet demand"
+    )
+
+
+class OfficeForecastPublic(BaseModel):
+    """The latest forecast of one office (prakiraan); office `00` is the national one."""
+
+    office: str = Field(examples=["32.16"])
+    run_id: int
+    generated_at: datetime
+    as_of: date = Field(description="Last reported date the forecast starts after")
+    model: str = Field(description="`prophet` or `weekday_median` (fallback)")
+    horizon_days: int = Field(examples=[90])
+    points: list[ForecastPoint]
+    on_hand: int
+    stockout_date: date | None = Field(description="First day demand can no longer be met")
+    stockout_probability: dict[str, float] = Field(
+        description="Probability of running out within 14, 30 and 60 days",
+        examples=[{"14": 0.0, "30": 0.12, "60": 0.64}],
+    )
+    days_of_cover: float | None = Field(description="On hand ÷ forecast mean daily demand")
+    mean_daily_demand: float
+    backtest_mase: float | None = Field(
+        description="Rolling-origin MASE of the chosen model (below 1 beats seasonal naive)"
+    )
+    backtest: dict[str, Any] = Field(description="MASE of each model and the comparison")
+    risk: str = Field(description="`high`, `medium` or `low`")
+    note: str = Field(description="Why the fallback model was used, if it was")
+
+
+class ForecastRunCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    office: str | None = Field(
+        default=None,
+        pattern=OFFICE_CODE,
+        description="Only this office; all offices and the national projection when omitted",
+    )
+
+
+class ForecastRunPublic(BaseModel):
+    id: int
+    status: str = Field(description="`queued`, `running`, `finished` or `failed`")
+    office: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    offices_total: int
+    offices_done: int
+    settings: dict[str, Any]
+    versions: dict[str, Any]
+    error: str

@@ -127,6 +127,45 @@ def serve(
             scheduler.shutdown(wait=False)
 
 
+forecast_app = typer.Typer(help="Demand forecasts and stock projections.", no_args_is_help=True)
+app.add_typer(forecast_app, name="forecast")
+
+
+@forecast_app.command("run")
+def forecast_run(
+    office: str | None = typer.Option(None, "--office", help="only this office, e.g. 32.73"),
+    run_id: int | None = typer.Option(
+        None, "--run-id", help="carry out a queued run (used by the API)", hidden=True
+    ),
+) -> None:
+    """Forecast demand and project stock for one or all offices (90 days)."""
+    import time
+
+    from forecast.runner import run_forecast
+
+    started = time.perf_counter()
+    with typer.progressbar(length=1, label="Prakiraan", show_pos=True) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            run = run_forecast(run_id=run_id, office_code=office, progress=progress)
+        except DomainError as error:
+            fail(error.message)
+    from blangko.forecasts import HIGH, latest_results, risk_level
+
+    with session_scope(write=False) as session:
+        results = latest_results(session=session)
+    at_risk = sum(1 for code, r in results.items() if code != "00" and risk_level(r) == HIGH)
+    seconds = time.perf_counter() - started
+    typer.echo(
+        f"Forecast run {run.id} finished: {run.offices_done} offices in {seconds:.1f} s; "
+        f"{at_risk} offices at high risk of running out."
+    )
+
+
 alerts_app = typer.Typer(help="Alerts, reallocation plan and alert e-mails.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
 

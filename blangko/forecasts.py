@@ -1,6 +1,7 @@
 """Reading forecast results (written by forecast/): the latest result of each office from
 finished runs, and the risk level the national overview shows."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -35,6 +36,42 @@ def latest_results(
     return {row.office_code: row for row in rows}
 
 
+@dataclass(frozen=True)
+class ForecastSummary:
+    """The figures of an office's latest forecast that lists show (without the daily
+    points, so the national overview stays fast)."""
+
+    office_code: str
+    run_id: int
+    as_of: date
+    stockout_date: date | None
+    stockout_probability: dict[str, float]
+    days_of_cover: float | None
+    mean_daily_demand: float
+    model: str
+
+    @property
+    def risk(self) -> str:
+        return risk_level(self)
+
+
+def latest_summaries(*, session: Session) -> dict[str, ForecastSummary]:
+    """Each office's newest forecast figures from a finished run (one query)."""
+    rows = session.execute(
+        sa.select(
+            col(ForecastResult.office_code),
+            col(ForecastResult.run_id),
+            col(ForecastResult.as_of),
+            col(ForecastResult.stockout_date),
+            col(ForecastResult.stockout_probability),
+            col(ForecastResult.days_of_cover),
+            col(ForecastResult.mean_daily_demand),
+            col(ForecastResult.model),
+        ).where(col(ForecastResult.id).in_(_latest_ids()))
+    ).all()
+    return {row[0]: ForecastSummary(*row) for row in rows}
+
+
 def latest_result(*, session: Session, office_code: str) -> ForecastResult:
     """The office's newest forecast; ``NotFound`` when no finished run covered it."""
     found = latest_results(session=session, office_codes=[office_code]).get(office_code)
@@ -63,7 +100,7 @@ def latest_run(*, session: Session) -> ForecastRun | None:
     ).first()
 
 
-def risk_level(result: ForecastResult, *, today: date | None = None) -> str:
+def risk_level(result: ForecastResult | ForecastSummary, *, today: date | None = None) -> str:
     """``high`` when the forecast stock-out falls within lead time + safety days or a
     stock-out within 30 days is more likely than not; ``medium`` when a stock-out within
     60 days has at least a one-in-five chance; else ``low``."""

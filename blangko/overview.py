@@ -8,6 +8,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from blangko import ledger
+from blangko.forecasts import latest_summaries
 from blangko.models import AccountKind, Office, OfficeKind
 from blangko.offices import NATIONAL
 from blangko.stock import stock_positions
@@ -33,7 +34,7 @@ def national_overview(*, session: Session) -> list[OverviewRow]:
     """Every office in code order."""
     positions = stock_positions(session=session)
     offices = session.exec(select(Office).order_by(Office.code)).all()
-    return [
+    rows = [
         OverviewRow(
             code=o.code,
             name=o.name,
@@ -46,6 +47,14 @@ def national_overview(*, session: Session) -> list[OverviewRow]:
         )
         for o in offices
     ]
+    forecast = latest_summaries(session=session)
+    for row in rows:
+        if (summary := forecast.get(row.code)) is not None:
+            row.days_of_cover = summary.days_of_cover
+            row.stockout_date = summary.stockout_date
+            row.stockout_probability_30 = summary.stockout_probability.get("30")
+            row.risk = summary.risk
+    return rows
 
 
 def national_stock(*, session: Session) -> int:

@@ -1,0 +1,108 @@
+"""Forecasts: the latest forecast of an office, starting a run in the background and
+following its progress."""
+
+from fastapi import APIRouter, Body
+
+from api.deps import CodePath, IdPath, SessionDep, UserDep, readable_office, require_central
+from api.errors import problem_responses
+from api.schemas import (
+    ForecastPoint,
+    ForecastRunCreate,
+    ForecastRunPublic,
+    OfficeForecastPublic,
+)
+from blangko import forecasts
+from blangko.models import ForecastRun
+
+router = APIRouter(prefix="/api/v1", tags=["forecasts"], responses=problem_responses(401, 403))
+
+
+def run_public(run: ForecastRun) -> ForecastRunPublic:
+    assert run.id is not None
+    return ForecastRunPublic(
+        id=run.id,
+        status=str(run.status),
+        office=run.office_code,
+        created_at=run.created_at,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        offices_total=run.offices_total,
+        offices_done=run.offices_done,
+        settings=run.settings,
+        versions=run.versions,
+        error=run.error,
+    )
+
+
+@router.get(
+    "/offices/{code}/forecast",
+    response_model=OfficeForecastPublic,
+    summary="Latest forecast and stock projection of one office",
+    description="Daily demand (mean and 80 % band) and projected stock for the horizon, the "
+    "stock-out date, the probability of a stock-out within 14, 30 and 60 days, days of cover "
+    "and the backtest error, from the newest finished run that covered the office. Office "
+    "`00` is the national projection.",
+    responses=problem_responses(404),
+)
+def office_forecast(code: CodePath, session: SessionDep, user: UserDep) -> OfficeForecastPublic:
+    readable_office(session, user, code)
+    result = forecasts.latest_result(session=session, office_code=code)
+    return OfficeForecastPublic(
+        office=result.office_code,
+        run_id=result.run_id,
+        generated_at=result.generated_at,
+        as_of=result.as_of,
+        model=result.model,
+        horizon_days=result.horizon_days,
+        points=[ForecastPoint.model_validate(point) for point in result.points],
+        on_hand=result.on_hand,
+        stockout_date=result.stockout_date,
+        stockout_probability=result.stockout_probability,
+        days_of_cover=result.days_of_cover,
+        mean_daily_demand=result.mean_daily_demand,
+        backtest_mase=result.backtest_mase,
+        backtest=result.backtest,
+        risk=forecasts.risk_level(result),
+        note=result.note,
+    )
+
+
+@router.post(
+    "/forecasts/run",
+    response_model=ForecastRunPublic,
+    status_code=202,
+    summary="Start a forecast run in the background (planner, admin)",
+    description="Queues a run of all offices (or of `office`) and starts it in a separate "
+    "process; the response returns at once with the run id. Follow it with "
+    "`GET /api/v1/forecasts/runs/{id}`. Refused (`invalid_state`) while another run is active.",
+    responses=problem_responses(404, 409, 422),
+)
+def start_run(
+    session: SessionDep, user: UserDep, body: ForecastRunCreate | None = Body(default=None)
+) -> ForecastRunPublic:
+    require_central(user, "Menjalankan prakiraan")
+    from forecast.runner import RunSettings, start_in_background
+    from forecast.runs import queue_run
+
+    run = queue_run(
+        session=session,
+        settings=RunSettings(),
+        office_code=body.office if body else None,
+        requested_by=user.id,
+    )
+    assert run.id is not None
+    # The run must be visible to the background process before it starts.
+    session.commit()
+    start_in_background(run.id)
+    return run_public(run)
+
+
+@router.get(
+    "/forecasts/runs/{run_id}",
+    response_model=ForecastRunPublic,
+    summary="Status and progress of a forecast run (planner, admin)",
+    responses=problem_responses(404),
+)
+def run_status(run_id: IdPath, session: SessionDep, user: UserDep) -> ForecastRunPublic:
+    require_central(user, "Melihat proses prakiraan")
+    return run_public(forecasts.get_run(session=session, run_id=run_id))
