@@ -161,9 +161,11 @@ def planner_recipients(*, session: Session) -> list[str]:
 
 
 def queue_office_alerts(
-    *, session: Session, office: Office, alerts: list[Alert], on: date
+    *, session: Session, office: Office, alerts: list[Alert], on: date, topic: str = ""
 ) -> OutboxMessage | None:
-    """The day's alert e-mail to an office's officers (once per office and day)."""
+    """The day's alert e-mail to an office's officers: once per office, day and
+    ``topic`` (e.g. the kinds that are new), so a later check the same day that finds
+    something else still reaches them."""
     if not alerts:
         return None
     recipients = office_recipients(session=session, office_code=office.code)
@@ -173,7 +175,7 @@ def queue_office_alerts(
     rendered = render("alert", office=office, alerts=ordered, on=on)
     return queue(
         session=session,
-        key=f"alert:{office.code}:{on.isoformat()}",
+        key=f"alert:{office.code}:{on.isoformat()}" + (f":{topic}" if topic else ""),
         kind="alert",
         recipients=recipients,
         subject=rendered.subject,

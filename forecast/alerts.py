@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -32,7 +33,7 @@ from blangko.models import (
     ShipmentStatus,
     utcnow,
 )
-from blangko.offices import NATIONAL, local_today
+from blangko.offices import NATIONAL, WIB, local_today
 from blangko.settings import get_settings
 from blangko.stock import OfficeStock, stock_positions
 
@@ -368,7 +369,7 @@ def _forecast_findings(
             if AlertKind.national_shortage in kinds:
                 found.append(
                     national_shortage_rule(
-                        today=now.date(),
+                        today=now.astimezone(ZoneInfo(WIB)).date(),
                         stockout_date=result.stockout_date,
                         horizon_days=result.horizon_days,
                         horizon=horizon,

@@ -54,17 +54,20 @@ class PipelineSummary:
 def queue_alert_emails(*, session: Session, outcome: alerts.Outcome, now: datetime) -> int:
     """One e-mail per office whose warning or critical alerts are new or got worse; it
     lists all the office's open alerts."""
-    offices = {
-        a.office_code
-        for a in [*outcome.opened, *outcome.escalated]
-        if a.severity in NOTIFY and a.office_code != NATIONAL
-    }
+    news: dict[str, set[str]] = {}
+    for alert in [*outcome.opened, *outcome.escalated]:
+        if alert.severity in NOTIFY and alert.office_code != NATIONAL:
+            news.setdefault(alert.office_code, set()).add(str(alert.kind))
     queued = 0
-    for code in sorted(offices):
+    for code, kinds in sorted(news.items()):
         office = session.get_one(Office, code)
         open_alerts = alerts.list_alerts(session=session, office_codes=[code], status="open")
         if notifications.queue_office_alerts(
-            session=session, office=office, alerts=open_alerts, on=local_today(office, now)
+            session=session,
+            office=office,
+            alerts=open_alerts,
+            on=local_today(office, now),
+            topic="+".join(sorted(kinds)),
         ):
             queued += 1
     return queued
