@@ -154,11 +154,11 @@ def forecast_run(
             run = run_forecast(run_id=run_id, office_code=office, progress=progress)
         except DomainError as error:
             fail(error.message)
-    from blangko.forecasts import HIGH, latest_results, risk_level
+    from blangko.forecasts import HIGH, latest_summaries
 
     with session_scope(write=False) as session:
-        results = latest_results(session=session)
-    at_risk = sum(1 for code, r in results.items() if code != "00" and risk_level(r) == HIGH)
+        summaries = latest_summaries(session=session)
+    at_risk = sum(1 for code, s in summaries.items() if code != "00" and s.risk == HIGH)
     seconds = time.perf_counter() - started
     typer.echo(
         f"Forecast run {run.id} finished: {run.offices_done} offices in {seconds:.1f} s; "
@@ -196,6 +196,48 @@ def scheduler() -> None:
         jobs.start()
     except (KeyboardInterrupt, SystemExit):
         typer.echo("Scheduler stopped.")
+
+
+# --- demo history (issue 4) -------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    years: int = typer.Option(3, "--years", help="years of history (ends yesterday at the latest)"),
+    start: str = typer.Option("2022-01-01", "--start", help="first day, YYYY-MM-DD"),
+    offices: str | None = typer.Option(
+        None, "--offices", help="only these kab/kota, e.g. 32.16,12.71 (+ provinces, national)"
+    ),
+    seed: int = typer.Option(2024, "--seed", help="random seed; the same seed, the same history"),
+    if_empty: bool = typer.Option(
+        False, "--if-empty", help="do nothing (and succeed) when the ledger already has data"
+    ),
+) -> None:
+    """Fill an empty database with a simulated national history and demo users."""
+    from datetime import date
+
+    from blangko.demo import run_demo
+    from blangko.demo.cli_output import DemoProgress, result_lines
+
+    try:
+        first = date.fromisoformat(start)
+    except ValueError:
+        fail(f"tanggal --start '{start}' tidak valid; tulis seperti 2022-01-01.")
+    codes = [c.strip() for c in offices.split(",") if c.strip()] if offices else None
+    with DemoProgress() as progress:
+        try:
+            result = run_demo(
+                years=years,
+                start=first,
+                offices=codes,
+                seed=seed,
+                if_empty=if_empty,
+                progress=progress,
+            )
+        except DomainError as error:
+            fail(error.message)
+    for line in result_lines(result):
+        typer.echo(line)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import threading
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -177,7 +178,7 @@ def start_in_background(run_id: int) -> subprocess.Popen[bytes]:
     """Carries out the queued run ``run_id`` in a separate process (``blangko forecast run
     --run-id``), so that a web request returns at once and the server never fits models."""
     env = {**os.environ, "BLANGKO_DATABASE_URL": get_settings().database_url}
-    return subprocess.Popen(
+    process = subprocess.Popen(
         [sys.executable, "-m", "blangko.cli", "forecast", "run", "--run-id", str(run_id)],
         env=env,
         stdin=subprocess.DEVNULL,
@@ -185,6 +186,9 @@ def start_in_background(run_id: int) -> subprocess.Popen[bytes]:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    # Reap the child when it ends, so a long-running server leaves no zombies.
+    threading.Thread(target=process.wait, name=f"forecast-run-{run_id}", daemon=True).start()
+    return process
 
 
 def settings_from(stored: dict[str, object]) -> RunSettings:
