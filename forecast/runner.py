@@ -16,6 +16,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -57,7 +58,9 @@ class RunSettings:
     sample_paths: int = 200
     workers: int = 2
     chunk_size: int = 8
-    chunks_per_worker: int = 12
+    # Worker processes are replaced after this many chunks, which keeps memory flat
+    # (Prophet #2285) without paying the Prophet import too often.
+    chunks_per_worker: int = 32
     # Runs with at most this many offices to model stay in the calling process.
     in_process_up_to: int = 3
 
@@ -119,13 +122,14 @@ def forecast_as_of(session: Session) -> date:
     return min(newest, today) if newest else today
 
 
-def load_inputs(*, session: Session, office_code: str | None, settings: RunSettings) -> Inputs:
+def load_inputs(
+    *, session: Session, office_code: str | None, settings: RunSettings, as_of: date
+) -> Inputs:
     offices = [o for o in session.exec(select(Office.code).order_by(Office.code)).all()]
     if office_code is not None and office_code not in offices:
         raise NotFound(f"Kantor dengan kode '{office_code}' tidak ditemukan.")
     branch = [code for code in offices if code != NATIONAL]
     targets = [*branch, NATIONAL] if office_code is None else [office_code]
-    as_of = forecast_as_of(session)
     start = as_of - timedelta(days=settings.history_days - 1)
     needed = branch if NATIONAL in targets else targets
     series = load_series(session=session, office_codes=needed, start=start, end=as_of)
@@ -161,10 +165,21 @@ def run_forecast(
             settings = settings_from(run.settings)
     try:
         with session_scope(engine, write=False) as session:
-            inputs = load_inputs(session=session, office_code=office_code, settings=settings)
-        with session_scope(engine) as session:
-            runs.start_run(session=session, run_id=run_id, offices_total=len(inputs.targets))
-        _forecast_all(engine, run_id, inputs, settings, progress)
+            as_of = forecast_as_of(session)
+        calendar = calendar_for(
+            as_of - timedelta(days=settings.history_days),
+            as_of + timedelta(days=settings.models.horizon_days),
+        )
+        with ExitStack() as stack:
+            # Workers start (and import Prophet) while this process reads the ledger.
+            pool = None if office_code else stack.enter_context(model_pool(calendar, settings))
+            with session_scope(engine, write=False) as session:
+                inputs = load_inputs(
+                    session=session, office_code=office_code, settings=settings, as_of=as_of
+                )
+            with session_scope(engine) as session:
+                runs.start_run(session=session, run_id=run_id, offices_total=len(inputs.targets))
+            _forecast_all(engine, run_id, inputs, calendar, settings, progress, pool)
         with session_scope(engine) as session:
             return runs.finish_run(session=session, run_id=run_id)
     except BaseException as error:
@@ -204,14 +219,12 @@ def _forecast_all(
     engine: Engine,
     run_id: int,
     inputs: Inputs,
+    calendar: WorkCalendar,
     settings: RunSettings,
     progress: Progress | None,
+    pool: ProcessPoolExecutor | None,
 ) -> None:
     horizon = settings.models.horizon_days
-    calendar = calendar_for(
-        min((s.start for s in inputs.series.values()), default=inputs.as_of),
-        inputs.as_of + timedelta(days=horizon),
-    )
     tasks: list[Task] = []
     empty: list[OfficeForecast] = []
     for code in inputs.targets:
@@ -226,7 +239,8 @@ def _forecast_all(
             tasks.append(Task(code, series.start, series.values))
     done = 0
     total = len(inputs.targets)
-    for batch in _batches(_run_models(tasks, calendar, settings), empty, settings.chunk_size):
+    forecasts = run_models(tasks, calendar, settings, pool)
+    for batch in _batches(forecasts, empty, settings.chunk_size):
         rows = [(f, *_project(f, inputs, settings)) for f in batch]
         with session_scope(engine) as session:
             runs.save_results(session=session, run_id=run_id, as_of=inputs.as_of, results=rows)
@@ -244,16 +258,15 @@ def _batches(
     yield from forecasts
 
 
-def _run_models(
-    tasks: list[Task], calendar: WorkCalendar, settings: RunSettings
-) -> Iterator[list[OfficeForecast]]:
-    if len(tasks) <= settings.in_process_up_to:
-        if tasks:
-            init_worker(calendar, settings.models)
-            yield forecast_chunk(tasks)
-        return
-    chunks = [tasks[i : i + settings.chunk_size] for i in range(0, len(tasks), settings.chunk_size)]
-    workers = max(1, min(settings.workers, os.cpu_count() or 1, len(chunks)))
+def _warm_up() -> None:
+    import prophet  # noqa: F401  (the slow import, done before the first task arrives)
+
+
+@contextmanager
+def model_pool(calendar: WorkCalendar, settings: RunSettings) -> Iterator[ProcessPoolExecutor]:
+    """Spawned worker processes, one per core, recycled after ``chunks_per_worker``
+    chunks; they start at once and import Prophet before any task arrives."""
+    workers = max(1, min(settings.workers, os.cpu_count() or 1))
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
@@ -261,6 +274,28 @@ def _run_models(
         initargs=(calendar, settings.models),
         max_tasks_per_child=settings.chunks_per_worker,
     ) as pool:
+        for _ in range(workers):
+            pool.submit(_warm_up)
+        yield pool
+
+
+def run_models(
+    tasks: list[Task],
+    calendar: WorkCalendar,
+    settings: RunSettings,
+    pool: ProcessPoolExecutor | None = None,
+) -> Iterator[list[OfficeForecast]]:
+    """Forecasts of the tasks, chunk by chunk as they finish: in this process for a
+    handful of tasks, otherwise in ``pool`` (or a pool made for the purpose)."""
+    if len(tasks) <= settings.in_process_up_to:
+        if tasks:
+            init_worker(calendar, settings.models)
+            yield forecast_chunk(tasks)
+        return
+    chunks = [tasks[i : i + settings.chunk_size] for i in range(0, len(tasks), settings.chunk_size)]
+    with ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(model_pool(calendar, settings))
         futures = [pool.submit(forecast_chunk, chunk) for chunk in chunks]
         for future in as_completed(futures):
             yield future.result()

@@ -15,6 +15,7 @@ from forecast.models import (
     WEEKDAY_MEDIAN,
     ModelSettings,
     forecast_office,
+    point_forecast,
     prophet_forecast,
     seasonal_naive,
     weekday_median,
@@ -161,6 +162,27 @@ def test_chosen_model_beats_seasonal_naive_on_a_lebaran_horizon(
     assert chosen < naive
     assert result.rel_errors.size > 20
     assert result.level_log_ratios.size == 2
+
+
+def test_point_forecast_equals_prophet_predict(
+    holidays: pd.DataFrame, lebaran_case: tuple[date, np.ndarray, np.ndarray]
+) -> None:
+    from prophet import Prophet
+
+    start, values, _ = lebaran_case
+    rows = holidays.loc[pd.Timestamp(start) :].iloc[: len(values) + 90].reset_index(names="ds")
+    history = rows.iloc[: len(values)].assign(y=values)
+    model = Prophet(seasonality_mode="multiplicative", uncertainty_samples=0)
+    for name in holidays.columns:
+        model.add_regressor(name, standardize=False)
+    model.add_regressor("libur_nasional_scaled", standardize=True)  # exercises mu and std
+    history["libur_nasional_scaled"] = history["libur_nasional"] * 3.0
+    model.fit(history)
+    future = rows.iloc[len(values) :].assign(
+        libur_nasional_scaled=lambda f: f["libur_nasional"] * 3.0
+    )
+    expected = model.predict(future)["yhat"].to_numpy()
+    np.testing.assert_allclose(point_forecast(model, future), expected, rtol=1e-9, atol=1e-9)
 
 
 def test_missing_days_do_not_pull_the_forecast_down(
