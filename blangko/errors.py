@@ -61,3 +61,9 @@ class IdempotencyConflict(DomainError):
     code = "idempotency_conflict"
     status = 409
     title = "Kunci idempoten sudah dipakai"
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"
+    status = 429
+    title = "Terlalu banyak percobaan masuk"

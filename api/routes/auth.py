@@ -4,13 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
-from api.auth import check_throttle, issue_token, record_attempt
+from api.auth import issue_token
 from api.errors import problem_responses
 from api.schemas import Token
-from blangko.db import session_scope
 from blangko.errors import Unauthenticated
-from blangko.models import utcnow
-from blangko.users import authenticate
+from blangko.signin import sign_in
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -32,22 +30,11 @@ def token(
     password: Annotated[str, Form(min_length=1, max_length=1024)],
     grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
 ) -> Token:
-    name = username.strip().lower()
-    client = (request.client.host if request.client else "unknown")[:64]
-    now = utcnow()
-    printable = name.isprintable() and password.isprintable()
-    with session_scope(write=False) as session:
-        check_throttle(session=session, username=name, client=client, now=now)
-        user = (
-            authenticate(session=session, username=name, password=password) if printable else None
-        )
-        issued = issue_token(user, now=now) if user is not None else None
-    with session_scope() as session:
-        record_attempt(
-            session=session, username=name, client=client, succeeded=issued is not None, now=now
-        )
-    if issued is None:
+    client = request.client.host if request.client else "unknown"
+    user = sign_in(username=username, password=password, client=client)
+    if user is None:
         raise Unauthenticated(
             "Nama pengguna atau kata sandi salah. Periksa huruf besar/kecil pada kata sandi."
         )
+    issued = issue_token(user)
     return Token(access_token=issued.token, expires_in=issued.expires_in)

@@ -325,3 +325,13 @@ def test_pages_have_lang_id_and_every_input_a_label(
         assert parser.lang == "id", path
         unlabelled = [i for i in parser.inputs if i not in parser.labels]
         assert not unlabelled, f"{path}: inputs without a label: {unlabelled}"
+
+
+def test_repeated_wrong_passwords_are_throttled(client: TestClient) -> None:
+    token = csrf(client, "/login")
+    wrong = {"username": "petugas.bekasi", "password": "salah-lagi", "csrf": token}
+    for _ in range(5):
+        assert client.post("/login", data=wrong).status_code == 401
+    blocked = client.post("/login", data={**wrong, "password": PASSWORD})
+    assert blocked.status_code == 429
+    assert "Terlalu banyak percobaan masuk" in blocked.text

@@ -5,8 +5,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from blangko.access import CENTRAL
+from blangko.errors import TooManyAttempts
 from blangko.models import User
-from blangko.users import authenticate
+from blangko.signin import sign_in
 from web.deps import LoginRequired, check_csrf, csrf_token, current_user, db
 from web.templating import render
 
@@ -37,9 +38,17 @@ def login(
     request: Request,
     username: str = Form(""),
     password: str = Form(""),
-    session: Session = Depends(db),
 ) -> Response:
-    user = authenticate(session=session, username=username, password=password)
+    client = request.client.host if request.client else "unknown"
+    try:
+        user = sign_in(username=username, password=password, client=client)
+    except TooManyAttempts as error:
+        return render(
+            request,
+            "login.html",
+            {"user": None, "username": username, "error": error.message},
+            status_code=error.status,
+        )
     if user is None:
         return render(
             request,
