@@ -80,12 +80,13 @@ MACHINE_DOWN = 0.03
 # Assumed: part of a day's print-ready records come after the last print run.
 SAME_DAY_SHARE = 0.85
 # Residents sent home with a Suket (valid 6 months, FACTS §6) come back for their card
-# once blanks are in; assumed 3 % of them a working day (announcements, RT/RW), and only
-# when the office holds ten days of stock: new applicants come first (FACTS §10). This
-# is why the Aug–Sep 2022 backlog was not printed at once: on 31 Oct 2022 regions still
-# held 1,088,038 blanks and the centre 532,000 of the 3.1 M of October (FACTS §2).
-SUKET_RETURN_SHARE = 0.03
-HOLDER_MIN_COVER_DAYS = 10
+# once blanks are in; assumed 4 % of them a working day (announcements, RT/RW), and only
+# while the office holds five days of stock: new applicants come first (FACTS §10). So
+# the Aug–Sep 2022 backlog was not printed at once: on 31 Oct 2022 regions still held
+# 1,088,038 blanks and the centre 532,000 of the 3.1 M of October (FACTS §2); the model
+# keeps ~0.5 M at the centre that day.
+SUKET_RETURN_SHARE = 0.04
+HOLDER_MIN_COVER_DAYS = 5
 # Assumed: with less than three days of stock an office prints only priority cases
 # (first KTP-el, disasters, Suket holders: FACTS §10, §6 SE 471.13/6153); ~45 % of
 # demand, like Cimahi's 40 % new applicants (FACTS §5).
@@ -118,7 +119,7 @@ IKD_SHORTAGE_EXTRA = 0.2
 LOT_SIZE = 1_150_000
 
 # National procurement tranches (date, quantity, reference, note). 2023 is FACTS §1
-# exactly. 2022 has no public total (FACTS §1 gap): the two early tranches are assumed,
+# exactly (the three tranches add up to 24,527,333, one more than the total quoted). 2022 has no public total (FACTS §1 gap): the two early tranches are assumed,
 # sized so that the national stock runs out in late July and offices in Aug–Sep 2022
 # (FACTS §4); the 3.1 M printed for 5 Oct 2022 is FACTS §1/§4. 2024 is assumed (gap),
 # sized so that the centre holds about 6 M in Aug 2024 (FACTS §1) and is tight again
@@ -153,8 +154,8 @@ REORDER_BASE_DAYS = 10
 TARGET_DAYS = 40
 REQUEST_ROUND = 500
 DECISION_DAYS = (1, 4)
-# Assumed: with the centre empty a letter is held up to ten working days in case blanks
-# arrive ("sedang proses pencetakan", FACTS §4), then refused; the office writes again.
+# Assumed: with the centre empty a letter is held up to two weeks in case blanks arrive
+# ("sedang proses pencetakan", FACTS §4), then refused; the office writes again.
 HOLD_DAYS = 14
 RETRY_AFTER_DAYS = 7
 MIN_LETTER_GAP_DAYS = 5

@@ -29,6 +29,14 @@ from blangko.models import OfficeKind, RequestStatus, ShipmentStatus
 
 NATIONAL = "00"
 OPENING_NOTE = "Saldo awal: stock opname saat mulai mencatat di Blangko"
+EMPTY_REFUSAL = (
+    "Ditolak: stok blangko nasional kosong. Ajukan kembali setelah pengadaan berikutnya; "
+    "sementara terbitkan Suket dan dorong aktivasi IKD."
+)
+PROVINCE_REFUSAL = (
+    "Ditolak: stok nasional terbatas, blangko dikirim langsung ke kabupaten/kota yang "
+    "paling membutuhkan."
+)
 Progress = Callable[[int, int], None]
 
 
@@ -398,7 +406,8 @@ class World:
 
     def _decide(self, t: int, need: np.ndarray) -> None:
         """Answers the letters due today: in full while national stock is comfortable,
-        cut and shared out when it is not, refused when it is empty."""
+        cut and shared out when it is not; with the centre empty a letter is held a
+        while, then refused."""
         waiting = sorted(int(x) for x in self.pending if x > 0)
         due = [
             letter
@@ -407,48 +416,19 @@ class World:
         ]
         if not due:
             return
-        national_need = float(need.sum())
-        comfort = cal.COMFORT_DAYS * national_need
-        have = int(self.stock[0])
-        asked = sum(letter.quantity for letter in due)
-        grants: dict[int, int] = {}
-        if have - asked >= comfort:
-            grants = {letter.id: letter.quantity for letter in due}
-            reason = {letter.id: "" for letter in due}
-        else:
-            reason = {}
-            for letter in due:
-                i = self.index[letter.office]
-                if i < self.k0:
-                    reason[letter.id] = (
-                        "Ditolak: stok nasional terbatas, blangko dikirim langsung ke "
-                        "kabupaten/kota yang paling membutuhkan."
-                    )
-                    continue
-                j = i - self.k0
-                days = cal.RATION_COVER_DAYS + self.lead[i].mean()
-                cap = days * need[j] - self.stock[i] - self.incoming[i]
-                grants[letter.id] = min(letter.quantity, max(_round_up(cap, 100), 100))
-            release = have if have < 20 * cal.APPROVAL_ROUND else have * cal.RATION_RELEASE_SHARE
-            total = sum(grants.values())
-            scale = min(1.0, release / total) if total else 0.0
-            for letter in due:
-                if letter.id in grants:
-                    grants[letter.id] = _round_down(grants[letter.id] * scale, cal.APPROVAL_ROUND)
+        grants, refusals = self._grants(due, need)
         for letter in due:
             i = self.index[letter.office]
             grant = min(grants.get(letter.id, 0), int(self.stock[0]))
-            held = t - letter.decision_day < cal.HOLD_DAYS and letter.id not in reason
-            if grant < cal.APPROVAL_ROUND and held:
-                continue
+            if letter.id not in refusals and grant < cal.APPROVAL_ROUND:
+                if t - letter.decision_day < cal.HOLD_DAYS:
+                    continue
+                refusals[letter.id] = EMPTY_REFUSAL
             letter.decided_day = t
             self.pending[i] = -1
-            if grant < cal.APPROVAL_ROUND:
+            if letter.id in refusals:
                 letter.status = RequestStatus.rejected
-                letter.reason = reason.get(letter.id) or (
-                    "Ditolak: stok blangko nasional kosong. Ajukan kembali setelah pengadaan "
-                    "berikutnya; sementara terbitkan Suket dan dorong aktivasi IKD."
-                )
+                letter.reason = refusals[letter.id]
                 self.next_letter[i] = t + cal.RETRY_AFTER_DAYS
                 continue
             letter.status = RequestStatus.approved
@@ -468,6 +448,28 @@ class World:
                 (int(self.lead[i][0]), int(self.lead[i][1])),
                 request_id=letter.id,
             )
+
+    def _grants(self, due: list[Letter], need: np.ndarray) -> tuple[dict[int, int], dict[int, str]]:
+        """What the planner would give each letter, and the letters refused outright."""
+        have = int(self.stock[0])
+        if have - sum(letter.quantity for letter in due) >= cal.COMFORT_DAYS * need.sum():
+            return {letter.id: letter.quantity for letter in due}, {}
+        grants: dict[int, int] = {}
+        refusals: dict[int, str] = {}
+        for letter in due:
+            i = self.index[letter.office]
+            if i < self.k0:
+                refusals[letter.id] = PROVINCE_REFUSAL
+                continue
+            j = i - self.k0
+            days = cal.RATION_COVER_DAYS + self.lead[i].mean()
+            cap = days * need[j] - self.stock[i] - self.incoming[i]
+            grants[letter.id] = min(letter.quantity, max(_round_up(cap, 100), 100))
+        release = have if have < 20 * cal.APPROVAL_ROUND else have * cal.RATION_RELEASE_SHARE
+        total = sum(grants.values())
+        scale = min(1.0, release / total) if total else 0.0
+        shared = {k: _round_down(v * scale, cal.APPROVAL_ROUND) for k, v in grants.items()}
+        return shared, refusals
 
     # --- provinces and neighbours -----------------------------------------------------
 
