@@ -36,14 +36,19 @@ class PipelineSummary:
     emails_sent: int
     emails_waiting: int
     seconds: float
+    planned: bool = True
 
     def line(self) -> str:
-        plan = (
-            f"plan #{self.plan_id}: {self.plan_lines} shipments, {number(self.plan_moved)} blanks, "
-            f"{number((self.plan_coverage or 0) * 100)}% of deficits covered"
-            if self.plan_id
-            else "no plan (no forecasts yet)"
-        )
+        if self.plan_id:
+            plan = (
+                f"plan #{self.plan_id}: {self.plan_lines} shipments, "
+                f"{number(self.plan_moved)} blanks, "
+                f"{number((self.plan_coverage or 0) * 100)}% of deficits covered"
+            )
+        elif self.planned:
+            plan = "no plan (no forecasts yet)"
+        else:
+            plan = "plan not rebuilt"
         return (
             f"Alerts: {self.opened} opened, {self.updated} updated, {self.resolved} resolved, "
             f"{self.open_total} open; {plan}; e-mails: {self.emails_queued} queued, "
@@ -157,4 +162,5 @@ def run_alerts(
         emails_sent=report.sent if report else 0,
         emails_waiting=report.waiting if report else 0,
         seconds=time.perf_counter() - started,
+        planned=with_plan,
     )

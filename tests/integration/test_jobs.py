@@ -93,3 +93,45 @@ def test_the_scheduled_time_is_the_same_for_every_scheduler() -> None:
     minute = IntervalTrigger(minutes=1, start_date=jobs.GRID_ORIGIN)
     now = datetime(2026, 11, 22, 3, 4, 5, tzinfo=UTC)
     assert jobs.scheduled_for(minute, now, timedelta(seconds=30)) == now.replace(second=0)
+
+
+def test_morning_report_check_opens_the_alert_and_queues_the_mail(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from blangko.ledger import SYSTEM
+    from blangko.models import Alert, AlertKind, Office, OutboxMessage, Role
+    from blangko.offices import local_today
+    from blangko.reports import DailyFigures, save_daily_report
+    from blangko.settings import get_settings
+    from blangko.users import create_user
+
+    monkeypatch.delenv("BLANGKO_SMTP_URL", raising=False)
+    get_settings.cache_clear()
+    with session_scope(engine) as session:
+        create_user(
+            session=session,
+            username="bandung",
+            password="kata-sandi-rahasia",
+            role=Role.officer,
+            office_code="32.73",
+            email="stok@bandung.example",
+        )
+        yesterday = local_today(session.get_one(Office, "32.73")) - timedelta(days=1)
+        for back in range(1, 29):
+            save_daily_report(
+                session=session,
+                office_code="32.73",
+                report_date=yesterday - timedelta(days=back),
+                figures=DailyFigures(),
+                actor=SYSTEM,
+            )
+
+    line = jobs.report_check()
+
+    assert line.startswith("Alerts: 1 opened") and "plan not rebuilt" in line
+    assert "1 queued, 0 sent, 1 waiting" in line
+    with session_scope(engine, write=False) as session:
+        [alert] = session.exec(select(Alert)).all()
+        [mail] = session.exec(select(OutboxMessage)).all()
+    assert alert.kind is AlertKind.report_missing
+    assert mail.key.endswith(":report_missing") and mail.recipients == ["stok@bandung.example"]

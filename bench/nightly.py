@@ -1,0 +1,163 @@
+"""Times the nightly job on 3 years of history (SPEC §7 bar: forecast + alerts + plan +
+outbox ≤ 2 min): the forecast of every office, alert evaluation, the reallocation plan,
+the alert e-mails and the digest, and sending them to an SMTP server on loopback.
+
+    .venv/bin/python bench/nightly.py [--db PATH] [--years 3]
+
+Without an existing ``--db`` it builds one: ``blangko demo --years N`` when the demo
+command exists, otherwise the quick generator in ``_history.py``. Every kab/kota gets an
+officer with an e-mail address, so each alert becomes a real message."""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import _history  # the sibling modules of this script
+import _server
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Sink
+from sqlmodel import col, select
+
+from blangko import notifications
+from blangko.db import get_engine, make_engine, session_scope
+from blangko.models import Office, OfficeKind, Role, User, utcnow
+from blangko.settings import get_settings
+from blangko.users import create_user
+
+T = TypeVar("T")
+
+
+def build(path: Path, years: int) -> None:
+    url = f"sqlite:///{path}"
+    started = time.perf_counter()
+    _server.prepare(url)
+    env = {**os.environ, "BLANGKO_DATABASE_URL": url}
+    blangko = [sys.executable, "-m", "blangko.cli"]
+    has_demo = (
+        "demo"
+        in subprocess.run([*blangko, "--help"], env=env, capture_output=True, text=True).stdout
+    )
+    if has_demo:
+        subprocess.run([*blangko, "demo", "--years", str(years)], env=env, check=True)
+        how = "blangko demo"
+    else:
+        engine = make_engine(url)
+        try:
+            _history.generate(engine, years=years)
+        finally:
+            engine.dispose()
+        how = "bench/_history.py"
+    add_recipients(url)
+    print(f"built {path} with {how} ({years} years) in {time.perf_counter() - started:.0f} s")
+
+
+def add_recipients(url: str) -> None:
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as session:
+            taken = set(session.exec(select(User.username)).all())
+            offices = session.exec(
+                select(Office.code).where(
+                    col(Office.kind).in_([OfficeKind.kabupaten, OfficeKind.kota])
+                )
+            ).all()
+            for code in offices:
+                name = f"petugas{code.replace('.', '')}"
+                if name not in taken:
+                    create_user(
+                        session=session,
+                        username=name,
+                        password="bench-password",
+                        role=Role.officer,
+                        office_code=code,
+                        email=f"{name}@dukcapil.example",
+                    )
+            if "bench-planner2" not in taken:
+                create_user(
+                    session=session,
+                    username="bench-planner2",
+                    password="bench-password",
+                    role=Role.planner,
+                    email="perencana@kemendagri.example",
+                )
+    finally:
+        engine.dispose()
+
+
+def timed(label: str, step: Callable[[], T], times: dict[str, float]) -> T:
+    started = time.perf_counter()
+    result = step()
+    times[label] = time.perf_counter() - started
+    return result
+
+
+def run(path: Path, *, no_recycle: bool) -> None:
+    from forecast import alerts, nightly, plans
+    from forecast.runner import RunSettings, run_forecast
+
+    controller = Controller(Sink(), hostname="127.0.0.1", port=_server.free_port())
+    controller.start()
+    os.environ["BLANGKO_DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ["BLANGKO_SMTP_URL"] = f"smtp://127.0.0.1:{controller.port}"
+    get_settings.cache_clear()
+    get_engine.cache_clear()
+    engine = get_engine()
+    times: dict[str, float] = {}
+    now = utcnow()
+    try:
+        # --no-recycle keeps the forecast worker processes for the whole run: Python 3.11's
+        # ProcessPoolExecutor can hang when workers retire (max_tasks_per_child, CPython
+        # gh-115634).
+        settings = RunSettings(chunks_per_worker=10**6) if no_recycle else None
+        forecast_run = timed(
+            "forecast", lambda: run_forecast(engine=engine, settings=settings), times
+        )
+        with session_scope(engine) as session:
+            outcome = timed("alerts", lambda: alerts.evaluate(session=session, now=now), times)
+            plan = timed("plan", lambda: plans.build_plan(session=session), times)
+
+            def queue() -> int:
+                return nightly.queue_alert_emails(
+                    session=session, outcome=outcome, now=now
+                ) + nightly.queue_planner_digest(session=session, plan=plan, now=now)
+
+            queued = timed("queue e-mails", queue, times)
+            lines = len(plans.plan_lines(session=session, plan_id=plan.id)) if plan else 0
+        report = timed("send outbox", lambda: notifications.send_due(engine, limit=10_000), times)
+    finally:
+        controller.stop()
+        engine.dispose()
+    total = sum(times.values())
+    steps = ", ".join(f"{label} {seconds:.1f} s" for label, seconds in times.items())
+    print(
+        f"nightly on {path.name}: {forecast_run.offices_done} offices forecast; "
+        f"{len(outcome.opened)} alerts opened, {len(outcome.updated)} updated; "
+        f"plan {lines} lines, {plan.total_moved if plan else 0:,} blanks, "
+        f"coverage {plan.coverage if plan else 0:.2f}; {queued} e-mails queued, {report.sent} sent"
+    )
+    print(f"wall time {total:.1f} s (bar 120 s): {steps}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="SQLite file to use (built if missing)")
+    parser.add_argument("--years", type=int, default=3)
+    parser.add_argument(
+        "--no-recycle", action="store_true", help="keep forecast workers for the whole run"
+    )
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.db or Path(tmp) / "nightly.db"
+        if not path.exists():
+            build(path, args.years)
+        run(path, no_recycle=args.no_recycle)
+
+
+if __name__ == "__main__":
+    main()
