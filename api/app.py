@@ -111,5 +111,28 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         definition = model.model_json_schema(ref_template=template)
         definition.pop("$defs", None)
         schemas[model.__name__] = definition
+    _problems_everywhere(document)
     app.openapi_schema = document
     return document
+
+
+def _problems_everywhere(document: dict[str, Any]) -> None:
+    """Documents the problem responses every API operation can give (whatever router it
+    comes from): FastAPI's default 422 body is replaced by the problem-details one, and
+    401/500 are added to every operation that needs a token."""
+    problem = errors.problem_responses(401, 422, 500)
+    for path, item in document.get("paths", {}).items():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            default_422 = responses.get("422", {}).get("content", {}).get("application/json")
+            if default_422 is not None and "HTTPValidationError" in str(default_422):
+                responses["422"] = problem[422]
+            responses.setdefault("500", problem[500])
+            if path.startswith("/api/v1/") and path != "/api/v1/auth/token":
+                responses.setdefault("401", problem[401])
+    schemas = document["components"]["schemas"]
+    if "HTTPValidationError" not in str(document["paths"]):
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)

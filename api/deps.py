@@ -54,7 +54,8 @@ def current_user(session: SessionDep, token: Annotated[str | None, Depends(oauth
 UserDep = Annotated[User, Depends(current_user)]
 
 
-def actor(user: UserDep) -> Actor:
+async def actor(user: UserDep) -> Actor:
+    """Who records the movement (async: no database work, so no thread hop)."""
     return Actor(user_id=user.id, source=Source.api)
 
 

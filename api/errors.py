@@ -252,6 +252,7 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         "`idempotency_conflict`",
         422: "Invalid input (`validation_error`, `future_date`); `errors` names each field",
         429: "Too many failed sign-ins (`too_many_attempts`); see Retry-After",
+        500: "Unexpected server error; nothing was written (`internal_error`)",
         503: "The database cannot be reached",
     }
     return {
