@@ -12,8 +12,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel, col, select
 
 from blangko.db import get_engine, session_scope
+from blangko.demo.records import History, Place
 from blangko.demo.summary import normal_monthly_prints
-from blangko.demo.supply import History, Place, simulate
+from blangko.demo.supply import simulate
 from blangko.demo.writer import Authors, Written, table_of, write_history
 from blangko.errors import InvalidState, ValidationFailed
 from blangko.fmt import day

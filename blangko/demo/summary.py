@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from blangko.demo.supply import History
+from blangko.demo.records import History
 
 # A month is "normal" when few residents had to take a Suket and the backlog is small:
 # no national shortage and no catch-up after one.

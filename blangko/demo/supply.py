@@ -9,7 +9,6 @@ stock on hand at that moment of the day."""
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -17,12 +16,19 @@ import numpy as np
 from blangko.demo import calibration as cal
 from blangko.demo.demand import (
     DemoCalendar,
-    annual_demand,
     build_calendar,
     election_factor,
     ikd_share,
     office_demand,
     office_rng,
+)
+from blangko.demo.records import (
+    Consignment,
+    Count,
+    History,
+    Letter,
+    Place,
+    Procurement,
 )
 from blangko.fmt import number
 from blangko.models import OfficeKind, RequestStatus, ShipmentStatus
@@ -38,97 +44,6 @@ PROVINCE_REFUSAL = (
     "paling membutuhkan."
 )
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Place:
-    """What the simulation needs to know of an office."""
-
-    code: str
-    name: str
-    kind: OfficeKind
-    province_code: str | None
-    population: int
-
-
-@dataclass
-class Procurement:
-    day: int
-    quantity: int
-    reference: str
-    note: str
-
-
-@dataclass
-class Letter:
-    """An allocation request (surat permintaan) and the planner's answer."""
-
-    id: int
-    office: str
-    day: int
-    quantity: int
-    reference: str
-    note: str
-    decision_day: int
-    status: RequestStatus = RequestStatus.pending
-    approved: int | None = None
-    reason: str = ""
-    decided_day: int | None = None
-
-
-@dataclass
-class Consignment:
-    """A shipment: allocation from the centre, provincial redistribution or a loan."""
-
-    id: int
-    sender: str
-    receiver: str
-    quantity: int
-    reference: str
-    note: str
-    dispatch_day: int
-    expected_day: int
-    arrival_day: int
-    request_id: int | None = None
-    status: ShipmentStatus = ShipmentStatus.in_transit
-    close_day: int | None = None
-    received: int | None = None
-    shortfall_reason: str = ""
-    cancel_reason: str = ""
-
-
-@dataclass
-class Count:
-    """A stock count (stock opname); ``book`` is the stock before it."""
-
-    office: str
-    day: int
-    book: int
-    counted: int
-    note: str
-    opening: bool = False
-
-
-@dataclass
-class History:
-    """Everything that happened, by day index from ``calendar.start``."""
-
-    calendar: DemoCalendar
-    places: list[Place]
-    kab_codes: list[str]
-    share: float  # the simulated kab/kota's share of the national population
-    requests: np.ndarray  # (kab/kota, day) print requests
-    printed: np.ndarray
-    spoiled: np.ndarray  # (kab/kota, day, cause) in SPOIL_CAUSES order
-    backlog: np.ndarray
-    suket: np.ndarray
-    ikd: np.ndarray
-    reported: np.ndarray  # (kab/kota, day): a daily report exists (office open)
-    national_stock: np.ndarray  # end-of-day stock of office 00
-    procurements: list[Procurement] = field(default_factory=list)
-    letters: list[Letter] = field(default_factory=list)
-    consignments: list[Consignment] = field(default_factory=list)
-    counts: list[Count] = field(default_factory=list)
 
 
 def _region(province_code: str) -> str:
@@ -202,7 +117,6 @@ class World:
         self.index = {p.code: i for i, p in enumerate(self.places)}
         self.n = len(self.places)
         self.k0 = 1 + len(provinces)
-        self.kabs = kabs
         k = len(kabs)
         d = n_days
         self.share = sum(p.population for p in kabs) / cal.NATIONAL_POPULATION
@@ -325,19 +239,17 @@ class World:
         return self.history
 
     def _count_days(self) -> set[int]:
-        """The last national working day of June and December."""
-        days = set()
-        for t in range(self.calendar.n_days):
+        """The last national working day of every June and December in the range."""
+        end = self.calendar.day(self.calendar.n_days - 1)
+        last: dict[tuple[int, int], int] = {}
+        for t in np.flatnonzero(self.calendar.national_open).tolist():
             day = self.calendar.day(t)
-            if day.month in (6, 12) and self.calendar.national_open[t]:
-                later = [
-                    u
-                    for u in range(t + 1, min(t + 8, self.calendar.n_days))
-                    if self.calendar.day(u).month == day.month and self.calendar.national_open[u]
-                ]
-                if not later and (day.day > 20):
-                    days.add(t)
-        return days
+            if day.month not in (6, 12):
+                continue
+            month_end = date(day.year, 6, 30) if day.month == 6 else date(day.year, 12, 31)
+            if month_end <= end:
+                last[(day.year, day.month)] = t
+        return set(last.values())
 
     def _close_shipments(self, t: int) -> None:
         for cid in self.cancels.pop(t, []):
@@ -673,6 +585,3 @@ def simulate(
 ) -> History:
     """Runs the world from ``start`` for ``n_days`` days."""
     return World(places, start, n_days, seed, progress).run()
-
-
-__all__ = ["History", "Place", "annual_demand", "simulate"]

@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 from sqlmodel import SQLModel, col
 
 from blangko import postings
-from blangko.demo.supply import Consignment, Count, History
+from blangko.demo.records import Consignment, Count, History
 from blangko.fmt import number
 from blangko.models import (
     Account,

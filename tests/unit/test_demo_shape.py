@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from blangko.demo import calibration as cal
+from blangko.demo.records import History, Place
 from blangko.demo.summary import months
-from blangko.demo.supply import History, Place, simulate
+from blangko.demo.supply import simulate
 from blangko.models import RequestStatus, ShipmentStatus
 from blangko.offices import region_list
 
