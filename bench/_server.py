@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
+from sqlmodel import select
 
 from blangko.db import make_engine, session_scope
 from blangko.migrate import upgrade
@@ -27,7 +28,7 @@ def prepare(url: str) -> None:
         upgrade(engine)
         with session_scope(engine) as session:
             seed_offices(session=session)
-            if session.query(User).filter_by(username=BENCH_USER).first() is None:
+            if session.exec(select(User).where(User.username == BENCH_USER)).first() is None:
                 create_user(
                     session=session, username=BENCH_USER, password=BENCH_PASSWORD, role=Role.planner
                 )
