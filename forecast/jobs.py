@@ -21,7 +21,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.base import (
+    STATE_PAUSED,
+    STATE_RUNNING,
+    STATE_STOPPED,
+    BaseScheduler,
+)
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
@@ -222,15 +227,31 @@ def configure(
     return scheduler
 
 
+_process_scheduler: BaseScheduler | None = None
+_STATES = {STATE_RUNNING: "running", STATE_PAUSED: "paused", STATE_STOPPED: "stopped"}
+
+
 def background_scheduler() -> BackgroundScheduler:
     """For ``blangko serve``: runs in threads next to the web server."""
+    global _process_scheduler
     scheduler = BackgroundScheduler()
     configure(scheduler, job_specs())
+    _process_scheduler = scheduler
     return scheduler
 
 
 def blocking_scheduler() -> BlockingScheduler:
     """For ``blangko scheduler``: the jobs alone, in the foreground."""
+    global _process_scheduler
     scheduler = BlockingScheduler()
     configure(scheduler, job_specs())
+    _process_scheduler = scheduler
     return scheduler
+
+
+def scheduler_state() -> str:
+    """This process's scheduler for health checks: ``running``, ``paused``, ``stopped``
+    or ``not running`` (e.g. ``serve --no-scheduler``)."""
+    if _process_scheduler is None:
+        return "not running"
+    return _STATES.get(_process_scheduler.state, "stopped")

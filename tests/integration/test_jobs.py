@@ -78,8 +78,12 @@ def test_the_scheduler_keeps_its_jobs_in_the_database(engine: Engine) -> None:
     scheduler.start(paused=True)
     try:
         ids = {job.id for job in scheduler.get_jobs()}
+        assert jobs.scheduler_state() == "paused"
+        scheduler.resume()
+        assert jobs.scheduler_state() == "running"
     finally:
         scheduler.shutdown(wait=False)
+    assert jobs.scheduler_state() == "stopped"
     with engine.connect() as conn:
         stored = set(conn.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars())
     assert ids == stored == {"nightly", "outbox", "report_check"}
