@@ -208,6 +208,8 @@ class Shipment(SQLModel, table=True):
     cancelled."""
 
     __tablename__ = "shipments"
+    # In-transit shipments per receiver (stock positions) without reading closed ones.
+    __table_args__ = (sa.Index("ix_shipments_status_to_office", "status", "to_office"),)
 
     id: int | None = Field(default=None, primary_key=True)
     from_office: str = Field(foreign_key="offices.code", index=True)
