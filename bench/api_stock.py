@@ -3,12 +3,15 @@ loopback, on a database with years of history (SPEC §7 bar: median ≤ 50 ms).
 
     .venv/bin/python bench/api_stock.py [--db PATH] [--years 3] [--requests 200]
 
-Without an existing ``--db`` it builds one (migrate, seed, history) first; with
+Without an existing ``--db`` it builds one first (migrate, seed, ``blangko demo`` history,
+or ``--source generator`` for the quicker bench/_history.py); with
 ``--url`` it times a running server instead (BLANGKO_BENCH_USER/PASSWORD sign in)."""
 
 import argparse
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -20,16 +23,23 @@ import httpx
 from blangko.db import make_engine
 
 
-def build(path: Path, years: int) -> None:
+def build(path: Path, years: int, source: str) -> None:
+    """Migrates, seeds and fills ``path`` with history from ``blangko demo`` (the
+    simulator) or from the quick generator of bench/_history.py."""
     url = f"sqlite:///{path}"
     started = time.perf_counter()
     _server.prepare(url)
-    engine = make_engine(url)
-    try:
-        movements = _history.generate(engine, years=years)
-    finally:
-        engine.dispose()
-    print(f"built {path}: {movements:,} movements in {time.perf_counter() - started:.0f} s")
+    if source == "demo":
+        env = {**os.environ, "BLANGKO_DATABASE_URL": url}
+        command = [sys.executable, "-m", "blangko.cli", "demo", "--years", str(years)]
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    else:
+        engine = make_engine(url)
+        try:
+            _history.generate(engine, years=years)
+        finally:
+            engine.dispose()
+    print(f"built {path} from {source} in {time.perf_counter() - started:.0f} s")
 
 
 def measure(base: str, token: str, requests: int) -> None:
@@ -56,6 +66,12 @@ def main() -> None:
     parser.add_argument("--url", help="time a running server instead")
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--source",
+        choices=["demo", "generator"],
+        default="demo",
+        help="history from 'blangko demo' (default) or the quick bench generator",
+    )
     args = parser.parse_args()
     if args.url:
         user = os.environ.get("BLANGKO_BENCH_USER", _server.BENCH_USER)
@@ -65,7 +81,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "bench.db"
         if not path.exists():
-            build(path, args.years)
+            build(path, args.years, args.source)
+        else:
+            _server.prepare(f"sqlite:///{path}")
         with _server.server(f"sqlite:///{path}") as base:
             measure(base, _server.token(base), args.requests)
 
