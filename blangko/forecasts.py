@@ -55,7 +55,9 @@ class ForecastSummary:
         return risk_level(self)
 
 
-def latest_summaries(*, session: Session) -> dict[str, ForecastSummary]:
+def latest_summaries(
+    *, session: Session, office_codes: list[str] | None = None
+) -> dict[str, ForecastSummary]:
     """Each office's newest forecast figures from a finished run (one query)."""
     rows = session.execute(
         sa.select(
@@ -67,7 +69,7 @@ def latest_summaries(*, session: Session) -> dict[str, ForecastSummary]:
             col(ForecastResult.days_of_cover),
             col(ForecastResult.mean_daily_demand),
             col(ForecastResult.model),
-        ).where(col(ForecastResult.id).in_(_latest_ids()))
+        ).where(col(ForecastResult.id).in_(_latest_ids(office_codes)))
     ).all()
     return {row[0]: ForecastSummary(*row) for row in rows}
 
@@ -90,14 +92,12 @@ def get_run(*, session: Session, run_id: int) -> ForecastRun:
     return run
 
 
-def latest_run(*, session: Session) -> ForecastRun | None:
-    """The newest finished run (for health checks and page footers)."""
-    return session.exec(
-        select(ForecastRun)
-        .where(col(ForecastRun.status) == ForecastRunStatus.finished)
-        .order_by(col(ForecastRun.id).desc())
-        .limit(1)
-    ).first()
+def latest_run(*, session: Session, finished_only: bool = True) -> ForecastRun | None:
+    """The newest finished run, or the newest of any status (for health checks)."""
+    query = select(ForecastRun)
+    if finished_only:
+        query = query.where(col(ForecastRun.status) == ForecastRunStatus.finished)
+    return session.exec(query.order_by(col(ForecastRun.id).desc()).limit(1)).first()
 
 
 def risk_level(result: ForecastResult | ForecastSummary, *, today: date | None = None) -> str:

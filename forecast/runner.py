@@ -15,10 +15,10 @@ import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from multiprocessing.pool import Pool
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -222,7 +222,7 @@ def _forecast_all(
     calendar: WorkCalendar,
     settings: RunSettings,
     progress: Progress | None,
-    pool: ProcessPoolExecutor | None,
+    pool: Pool | None,
 ) -> None:
     horizon = settings.models.horizon_days
     tasks: list[Task] = []
@@ -263,19 +263,23 @@ def _warm_up() -> None:
 
 
 @contextmanager
-def model_pool(calendar: WorkCalendar, settings: RunSettings) -> Iterator[ProcessPoolExecutor]:
-    """Spawned worker processes, one per core, recycled after ``chunks_per_worker``
-    chunks; they start at once and import Prophet before any task arrives."""
+def model_pool(calendar: WorkCalendar, settings: RunSettings) -> Iterator[Pool]:
+    """Spawned worker processes, one per core, replaced after ``chunks_per_worker``
+    chunks; they start at once and import Prophet before any task arrives.
+
+    ``multiprocessing.Pool`` rather than ``ProcessPoolExecutor``: the latter's
+    ``max_tasks_per_child`` deadlocks on Python 3.11-3.13 once a worker retires with
+    tasks still queued (CPython gh-115634)."""
     workers = max(1, min(settings.workers, os.cpu_count() or 1))
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(
+        processes=workers,
         initializer=init_worker,
         initargs=(calendar, settings.models),
-        max_tasks_per_child=settings.chunks_per_worker,
+        maxtasksperchild=settings.chunks_per_worker,
     ) as pool:
         for _ in range(workers):
-            pool.submit(_warm_up)
+            pool.apply_async(_warm_up)
         yield pool
 
 
@@ -283,7 +287,7 @@ def run_models(
     tasks: list[Task],
     calendar: WorkCalendar,
     settings: RunSettings,
-    pool: ProcessPoolExecutor | None = None,
+    pool: Pool | None = None,
 ) -> Iterator[list[OfficeForecast]]:
     """Forecasts of the tasks, chunk by chunk as they finish: in this process for a
     handful of tasks, otherwise in ``pool`` (or a pool made for the purpose)."""
@@ -296,9 +300,7 @@ def run_models(
     with ExitStack() as stack:
         if pool is None:
             pool = stack.enter_context(model_pool(calendar, settings))
-        futures = [pool.submit(forecast_chunk, chunk) for chunk in chunks]
-        for future in as_completed(futures):
-            yield future.result()
+        yield from pool.imap_unordered(forecast_chunk, chunks)
 
 
 def _no_history(code: str, horizon: int) -> OfficeForecast:

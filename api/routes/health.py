@@ -1,11 +1,14 @@
 """Health check for load balancers and operators (no sign-in)."""
 
+from typing import Any
+
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from api.schemas import Health, HealthDatabase
-from blangko.db import get_engine
+from blangko.db import get_engine, session_scope
+from blangko.forecasts import latest_run
 from blangko.migrate import current_revision, head_revision
 
 router = APIRouter(tags=["health"])
@@ -35,6 +38,20 @@ def healthz(request: Request) -> JSONResponse:
         status="ok" if at_head else "degraded",
         database=HealthDatabase(reachable=reachable, revision=revision, head=head, at_head=at_head),
         scheduler=getattr(request.app.state, "scheduler_state", "not running"),
-        last_forecast_run=None,
+        last_forecast_run=_last_forecast_run() if at_head else None,
     )
     return JSONResponse(health.model_dump(mode="json"), status_code=200 if at_head else 503)
+
+
+def _last_forecast_run() -> dict[str, Any] | None:
+    with session_scope(write=False) as session:
+        run = latest_run(session=session, finished_only=False)
+    if run is None:
+        return None
+    return {
+        "id": run.id,
+        "status": str(run.status),
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "offices_done": run.offices_done,
+    }

@@ -28,6 +28,7 @@ from api.schemas import (
     StockCountPublic,
 )
 from blangko import ledger, overview
+from blangko.forecasts import latest_summaries
 from blangko.models import utcnow
 from blangko.stock import office_stock, record_stock_count, refuse_national
 
@@ -45,13 +46,14 @@ router = APIRouter(prefix="/api/v1", tags=["stock"], responses=problem_responses
 def stock_of_office(code: CodePath, session: SessionDep, user: UserDep) -> OfficeStockPublic:
     readable_office(session, user, code)
     position = office_stock(session=session, office_code=code)
+    forecast = latest_summaries(session=session, office_codes=[code]).get(code)
     return OfficeStockPublic(
         office=code,
         on_hand=position.on_hand,
         in_transit_in=position.in_transit_in,
         in_transit_out=position.in_transit_out,
         backlog=position.backlog,
-        days_of_cover=None,
+        days_of_cover=forecast.days_of_cover if forecast else None,
         as_of=position.as_of,
     )
 

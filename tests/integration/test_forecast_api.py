@@ -80,6 +80,12 @@ def test_office_forecast_and_who_may_read_it(client: TestClient, engine: Engine)
     assert client.get("/api/v1/offices/99.99/forecast", headers=planner).status_code == 404
     assert client.get(f"/api/v1/offices/{BANDUNG}/forecast").status_code == 401
 
+    stock = client.get(f"/api/v1/offices/{BANDUNG}/stock", headers=own).json()
+    assert stock["days_of_cover"] == body["days_of_cover"] is not None
+    health = client.get("/healthz").json()
+    assert health["last_forecast_run"]["id"] == run.id
+    assert health["last_forecast_run"]["status"] == "finished"
+
     overview = client.get("/api/v1/stock", headers=planner).json()["offices"]
     row = next(r for r in overview if r["code"] == BANDUNG)
     assert row["risk"] == "high" and row["stockout_date"] == body["stockout_date"]

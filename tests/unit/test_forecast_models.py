@@ -164,6 +164,7 @@ def test_chosen_model_beats_seasonal_naive_on_a_lebaran_horizon(
     assert result.level_log_ratios.size == 2
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_point_forecast_equals_prophet_predict(
     holidays: pd.DataFrame, lebaran_case: tuple[date, np.ndarray, np.ndarray]
 ) -> None:
