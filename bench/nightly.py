@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,7 +31,7 @@ from blangko import notifications
 from blangko.db import get_engine, make_engine, session_scope
 from blangko.models import Office, OfficeKind, Role, User, utcnow
 from blangko.settings import get_settings
-from blangko.users import create_user
+from blangko.users import hash_password
 from forecast.reallocation import OfficeNeed, solve
 
 T = TypeVar("T")
@@ -47,7 +48,13 @@ def build(path: Path, years: int) -> None:
         in subprocess.run([*blangko, "--help"], env=env, capture_output=True, text=True).stdout
     )
     if has_demo:
-        subprocess.run([*blangko, "demo", "--years", str(years)], env=env, check=True)
+        # History up to yesterday, so that the night's alerts are about "now".
+        start = date.today() - timedelta(days=365 * years)
+        subprocess.run(
+            [*blangko, "demo", "--years", str(years), "--start", start.isoformat()],
+            env=env,
+            check=True,
+        )
         how = "blangko demo"
     else:
         engine = make_engine(url)
@@ -61,7 +68,10 @@ def build(path: Path, years: int) -> None:
 
 
 def add_recipients(url: str) -> None:
+    """An officer with an e-mail address per kab/kota and a planner (one password hash
+    for all: hashing 500 passwords would dominate the build)."""
     engine = make_engine(url)
+    password_hash = hash_password("bench-password")
     try:
         with session_scope(engine) as session:
             taken = set(session.exec(select(User.username)).all())
@@ -70,25 +80,21 @@ def add_recipients(url: str) -> None:
                     col(Office.kind).in_([OfficeKind.kabupaten, OfficeKind.kota])
                 )
             ).all()
-            for code in offices:
-                name = f"petugas{code.replace('.', '')}"
-                if name not in taken:
-                    create_user(
-                        session=session,
-                        username=name,
-                        password="bench-password",
-                        role=Role.officer,
-                        office_code=code,
-                        email=f"{name}@dukcapil.example",
+            people: list[tuple[str, Role, str | None]] = [
+                (f"petugas{code.replace('.', '')}", Role.officer, code) for code in offices
+            ]
+            people.append(("bench-perencana", Role.planner, None))
+            for username, role, code in people:
+                if username not in taken:
+                    session.add(
+                        User(
+                            username=username,
+                            password_hash=password_hash,
+                            role=role,
+                            office_code=code,
+                            email=f"{username}@dukcapil.example",
+                        )
                     )
-            if "bench-planner2" not in taken:
-                create_user(
-                    session=session,
-                    username="bench-planner2",
-                    password="bench-password",
-                    role=Role.planner,
-                    email="perencana@kemendagri.example",
-                )
     finally:
         engine.dispose()
 
@@ -131,7 +137,9 @@ def run(path: Path, *, no_recycle: bool) -> None:
                 ) + nightly.queue_planner_digest(session=session, plan=plan, now=now)
 
             queued = timed("queue e-mails", queue, times)
-            lines = len(plans.plan_lines(session=session, plan_id=plan.id)) if plan else 0
+            lines = (
+                len(plans.plan_lines(session=session, plan_id=plan.id)) if plan and plan.id else 0
+            )
         report = timed("send outbox", lambda: notifications.send_due(engine, limit=10_000), times)
         with session_scope(engine, write=False) as session:
             inputs = plans.gather_inputs(session=session, horizon_days=35)
