@@ -3,6 +3,7 @@ every ledger rule, its records agree with each other, the demo users can sign in
 ledger is left alone, and the same seed writes the same ledger."""
 
 import shutil
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from blangko.demo import DemoResult, run_demo
 from blangko.demo.writer import TABLES, table_of
 from blangko.errors import InvalidState, ValidationFailed
 from blangko.ledger import stock_card
-from blangko.models import Account, AccountKind, Movement, Role, Source, User
+from blangko.models import Account, AccountKind, DailyReport, Movement, Role, Source, User
 from blangko.users import authenticate, create_user
 from tests.integration.ledger_support import invariant_violations
 
@@ -192,6 +193,8 @@ def test_demo_refuses_bad_options(sqlite_engine: Engine) -> None:
         run_demo(engine=sqlite_engine, offices=["32"])
     with pytest.raises(ValidationFailed, match="minimal 1"):
         run_demo(engine=sqlite_engine, years=0)
+    with pytest.raises(ValidationFailed, match="sebelum hari ini"):
+        run_demo(engine=sqlite_engine, start=date(2030, 1, 1), today=date(2026, 11, 22))
     with Session(sqlite_engine) as session:
         assert session.exec(select(sa.func.count()).select_from(User)).one() == 0
 
@@ -202,20 +205,49 @@ def _fresh(template: Path, tmp_path: Path, name: str) -> Engine:
     return make_engine(f"sqlite:///{path}")
 
 
+def _requests(engine: Engine, office: str) -> list[tuple[Any, ...]]:
+    with engine.connect() as conn:
+        reports = table_of(DailyReport)
+        return [
+            tuple(row)
+            for row in conn.execute(
+                sa.select(reports.c.report_date, reports.c.print_requests)
+                .where(reports.c.office_code == office)
+                .order_by(reports.c.report_date)
+            )
+        ]
+
+
 def test_same_seed_same_ledger_other_seed_other_ledger(
     sqlite_template: Path, tmp_path: Path
 ) -> None:
-    engines = [_fresh(sqlite_template, tmp_path, name) for name in ("a", "b", "c")]
+    engines = [_fresh(sqlite_template, tmp_path, name) for name in ("a", "b", "c", "d")]
     try:
-        for engine, seed in zip(engines, (11, 11, 12), strict=True):
+        for engine, seed in zip(engines, (11, 11, 12), strict=False):
             run_demo(engine=engine, offices=SUBSET, years=1, seed=seed)
-        first, again, other = (ledger_dump(engine) for engine in engines)
+        run_demo(engine=engines[3], offices=["32.16"], years=1, seed=11)
+        first, again, other = (ledger_dump(engine) for engine in engines[:3])
+        # An office's demand does not depend on which other offices are simulated.
+        alone, together = _requests(engines[3], "32.16"), _requests(engines[0], "32.16")
     finally:
         for engine in engines:
             engine.dispose()
     assert first == again
     assert first["daily_reports"] != other["daily_reports"]
     assert first["accounts"] != other["accounts"]
+    assert len(alone) > 250 and alone == together
+
+
+def test_history_ends_yesterday_at_the_latest(sqlite_engine: Engine) -> None:
+    result = run_demo(
+        engine=sqlite_engine, offices=["32.16"], start=date(2024, 1, 1), today=date(2024, 3, 1)
+    )
+    assert result.end == date(2024, 2, 29) and result.days == 60
+    assert not result.ends_before_today
+    with Session(sqlite_engine) as session:
+        last = session.exec(select(sa.func.max(DailyReport.report_date))).one()
+        first = session.exec(select(sa.func.min(Movement.business_date))).one()
+    assert first == date(2024, 1, 1) and last is not None and last <= date(2024, 2, 29)
 
 
 def test_demo_command_line(sqlite_engine: Engine) -> None:
