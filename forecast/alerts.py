@@ -105,11 +105,15 @@ def stockout_rule(
         )
     else:
         action = "Ajukan permintaan alokasi ke Ditjen Dukcapil minggu ini."
-    message = (
-        f"Stok diperkirakan habis pada {day(stockout_date)} ({days_left} hari lagi), "
-        f"sebelum waktu tunggu {horizon.lead_time_days} hari + cadangan "
-        f"{horizon.safety_days} hari. {action}"
-    )
+    if stockout_date < today:
+        when = f"Menurut prakiraan terakhir, stok sudah habis sejak {day(stockout_date)}."
+    else:
+        when = (
+            f"Stok diperkirakan habis pada {day(stockout_date)} ({days_left} hari lagi), "
+            f"sebelum waktu tunggu {horizon.lead_time_days} hari + cadangan "
+            f"{horizon.safety_days} hari."
+        )
+    message = f"{when} {action}"
     return Finding(
         office_code,
         AlertKind.stockout_risk,

@@ -83,10 +83,11 @@ def queue_planner_digest(*, session: Session, plan: ReallocationPlan | None, now
     the plan waiting for approval."""
     open_alerts = alerts.list_alerts(session=session, status="open", limit=100_000)
     counts = Counter(a.kind for a in open_alerts)
-    risky = sorted(
+    at_risk = sorted(
         (a for a in open_alerts if a.kind is AlertKind.stockout_risk),
         key=lambda a: (int(a.details.get("days_left", 999)), a.office_code),
-    )[:DIGEST_TOP]
+    )
+    risky = at_risk[:DIGEST_TOP]
     names = {
         o.code: o.name
         for o in session.exec(
@@ -100,6 +101,7 @@ def queue_planner_digest(*, session: Session, plan: ReallocationPlan | None, now
         on=local_today(national, now),
         national_stock=office_stock(session=session, office_code=NATIONAL).on_hand,
         open_alerts=len(open_alerts),
+        at_risk_total=len(at_risk),
         counts=sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
         at_risk=[
             {

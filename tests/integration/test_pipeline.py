@@ -66,6 +66,7 @@ def test_pipeline_alerts_plans_and_mails_once(engine: Engine, smtp: Server) -> N
     assert "[KRITIS] Stok diperkirakan habis" in body
     digest = mails[("perencana@kemendagri.example",)]
     assert digest["Subject"].startswith("[Blangko] Ringkasan harian")
+    assert digest["Subject"].endswith(": 2 peringatan terbuka, 1 kantor berisiko kehabisan stok")
     text = digest.get_body(preferencelist=("plain",)).get_content()
     assert f"Kota Bandung ({BANDUNG})" in text
     assert "Rencana realokasi #" in text and "1.400 keping" in text

@@ -133,3 +133,12 @@ def test_report_missing_only_for_offices_that_normally_report() -> None:
     )
     sparse = set(list(sorted(regular))[:10])
     assert report_missing_rule(office_code="a", yesterday=yesterday, reported_days=sparse) is None
+
+
+def test_a_stockout_date_already_past_says_the_stock_is_out() -> None:
+    finding = stockout(-3)
+    assert finding is not None and finding.severity is AlertSeverity.critical
+    assert finding.message.startswith(
+        "Menurut prakiraan terakhir, stok sudah habis sejak 19 Nov 2026."
+    )
+    assert finding.details["days_left"] == 0
