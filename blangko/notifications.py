@@ -202,6 +202,24 @@ def queue_digest(*, session: Session, on: date, **context: Any) -> OutboxMessage
     )
 
 
+def list_messages(
+    *,
+    session: Session,
+    status: OutboxStatus | None = None,
+    office_codes: list[str] | None = None,
+    limit: int = 100,
+) -> list[OutboxMessage]:
+    """Outbox messages newest first, for the pages that show what was (or waits to be)
+    sent; ``office_codes`` limits them to those offices (planners' digests have none)."""
+    query = select(OutboxMessage)
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
+    if office_codes is not None:
+        query = query.where(col(OutboxMessage.office_code).in_(office_codes))
+    query = query.order_by(col(OutboxMessage.id).desc()).limit(limit)
+    return list(session.exec(query).all())
+
+
 def _severity_rank(severity: AlertSeverity) -> int:
     return [AlertSeverity.critical, AlertSeverity.warning, AlertSeverity.info].index(severity)
 

@@ -144,6 +144,17 @@ def test_the_same_alert_email_is_queued_once_a_day(engine: Engine) -> None:
     assert [m.key for m in outbox(engine)] == ["alert:32.73:2026-11-22", "alert:32.73:2026-11-23"]
 
 
+def test_waiting_messages_are_listed_for_the_pages(engine: Engine) -> None:
+    officer_with_email(engine)
+    queue_alert(engine, date(2026, 11, 21))
+    queue_alert(engine, date(2026, 11, 22))
+    with session_scope(engine, write=False) as session:
+        waiting = notifications.list_messages(session=session, status=OutboxStatus.pending)
+        other = notifications.list_messages(session=session, office_codes=["32.71"])
+    assert [m.key for m in waiting] == ["alert:32.73:2026-11-22", "alert:32.73:2026-11-21"]
+    assert other == []
+
+
 def test_nobody_to_tell_means_nothing_queued(engine: Engine) -> None:
     assert queue_alert(engine, date(2026, 11, 22)) is None
     assert outbox(engine) == []
