@@ -1,7 +1,7 @@
 """Stock: one office's position and stock card, physical counts, and the national
 overview of every office."""
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api.deps import (
     ActorDep,
@@ -164,13 +164,15 @@ def stock_count(
     "in transit, backlog, and — once forecasts exist — days of cover, stock-out date and "
     "risk (null before).",
 )
-def national_overview(session: SessionDep, user: UserDep) -> NationalOverview:
+def national_overview(session: SessionDep, user: UserDep) -> Response:
     require_central(user, "Ikhtisar stok nasional")
     rows = overview.national_overview(session=session)
-    return NationalOverview(
+    # The one hot read (SPEC §7: ≤ 50 ms for 553 offices): the rows come from the database
+    # already typed, so they are serialised once instead of validated twice.
+    body = NationalOverview.model_construct(
         as_of=utcnow(),
         offices=[
-            NationalRow(
+            NationalRow.model_construct(
                 code=row.code,
                 name=row.name,
                 kind=row.kind,
@@ -186,3 +188,4 @@ def national_overview(session: SessionDep, user: UserDep) -> NationalOverview:
             for row in rows
         ],
     )
+    return Response(body.model_dump_json(), media_type="application/json")
