@@ -2,9 +2,13 @@
 production scheduler keeps its jobs in the application's database."""
 
 import logging
+import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -63,6 +67,70 @@ def test_two_schedulers_run_each_scheduled_time_once(
     # The other scheduler did try, and stood back.
     taken = [r for r in caplog.records if "already taken" in r.getMessage()]
     assert len(taken) >= 1
+
+
+def probe_to_file() -> str:
+    """The job body of the two-process test: one line per run in a shared file."""
+    with open(os.environ["BLANGKO_PROBE_FILE"], "a", encoding="utf-8") as f:
+        f.write(f"{os.getpid()}\n")
+    return "probe ran"
+
+
+SCHEDULER_PROCESS = """
+import logging, sys, time
+from datetime import timedelta
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from forecast import jobs
+
+logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="%(message)s")
+spec = jobs.JobSpec(
+    id="probe",
+    name="probe",
+    target="tests.integration.test_jobs:probe_to_file",
+    trigger=IntervalTrigger(seconds=2, start_date=jobs.GRID_ORIGIN),
+    grace=timedelta(seconds=1),
+)
+scheduler = jobs.configure(BackgroundScheduler(), [spec], jobstore=MemoryJobStore())
+scheduler.start()
+time.sleep(8)
+scheduler.shutdown(wait=True)
+"""
+
+
+@pytest.mark.slow
+def test_two_scheduler_processes_run_each_scheduled_time_once(
+    engine: Engine, tmp_path: Path
+) -> None:
+    probe_file = tmp_path / "runs.txt"
+    env = {
+        **os.environ,
+        "BLANGKO_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+        "BLANGKO_PROBE_FILE": str(probe_file),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", SCHEDULER_PROCESS],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [p.communicate(timeout=120)[0] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], outputs
+
+    runs = probe_file.read_text().split()
+    with session_scope(engine, write=False) as session:
+        locks = session.exec(select(JobLock).where(JobLock.job_id == "probe")).all()
+    assert len(runs) >= 2
+    assert len(locks) == len(runs)
+    assert len({lock.scheduled_for for lock in locks}) == len(locks)
+    # Both processes fired; whichever lost a run stood back instead of running it.
+    assert sum("already taken" in out for out in outputs) >= 1
 
 
 def test_a_second_claim_of_the_same_run_is_refused(engine: Engine) -> None:
