@@ -71,7 +71,7 @@ OFFICE_FACTOR_LIMIT = 0.15
 # --- Printing at a Dinas -----------------------------------------------------------------
 
 # FACTS §8: printers do 100–300 cards a day per machine (Bangli ~100, Trenggalek 250,
-# Kab. Tangerang 7 × 300). Machines per office: Kab. Tangerang's 2,100 a day is ~2.9 ×
+# Kab. Tangerang 7 × 300). Machines per office: Kab. Tangerang's 2,100 a day is ~2.5 ×
 # its mean working-day demand in this model (derived), so offices get 2–3 × headroom.
 MACHINE_RATES = (100, 150, 200, 250, 300)
 CAPACITY_HEADROOM = (2.0, 3.0)
@@ -84,7 +84,7 @@ SAME_DAY_SHARE = 0.85
 # while the office holds five days of stock: new applicants come first (FACTS §10). So
 # the Aug–Sep 2022 backlog was not printed at once: on 31 Oct 2022 regions still held
 # 1,088,038 blanks and the centre 532,000 of the 3.1 M of October (FACTS §2); the model
-# keeps ~0.5 M at the centre that day.
+# keeps 0.5–0.7 M at the centre that day, by seed.
 SUKET_RETURN_SHARE = 0.04
 HOLDER_MIN_COVER_DAYS = 5
 # Assumed: with less than three days of stock an office prints only priority cases
