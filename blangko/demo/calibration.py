@@ -38,7 +38,7 @@ ELECTION_OUTREACH_WINDOW = (2023, 10, 1, 12, 15)
 SATURDAY_WEIGHT = 0.35
 
 # Assumed shape of Lebaran (days from the first day of Idul Fitri): a quieter last
-# stretch of Ramadan (mudik), a slow first fortnight after the cuti bersama, then the
+# stretch of Ramadan (mudik), ten slow days after Idul Fitri (cuti bersama), then the
 # catch-up of postponed requests and of moves and marriages after Lebaran (FACTS §1
 # lists moves and marriages among the predictable demand drivers).
 LEBARAN_BEFORE = (-12, -1, 0.9)
