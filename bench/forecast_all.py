@@ -59,6 +59,12 @@ class PeakMemory:
             time.sleep(self.every)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (workers, Stan)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def tree_rss(root: int) -> int:
     parents: dict[int, int] = {}
     rss: dict[int, int] = {}
@@ -135,21 +141,22 @@ def synthetic(count: int, days: int, seed: int = 11) -> tuple[date, list[np.ndar
     return start, series
 
 
-def bench_synthetic(count: int, settings: RunSettings, holdout: int) -> None:
+def bench_synthetic(count: int, settings: RunSettings, holdout: int, score: bool) -> None:
     start, series = synthetic(count, 3 * 365 + holdout)
     calendar = calendar_for(start, start + timedelta(days=len(series[0]) + 120))
     tasks = [Task(f"s{i}", start, s[:-holdout]) for i, s in enumerate(series)]
     actual = {f"s{i}": s[-holdout:] for i, s in enumerate(series)}
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds()
     with PeakMemory() as memory:
         count_done = sum(len(c) for c in run_models(tasks, calendar, settings))
-    wall = time.perf_counter() - began
+    wall, cpu = time.perf_counter() - began, cpu_seconds() - cpu
     print(
         f"synthetic: {count_done} series of 3 years on {settings.workers} workers: wall "
-        f"{wall:.1f} s, {wall / count_done:.3f} s per office, peak memory "
+        f"{wall:.1f} s, {wall / count_done:.3f} s per office, CPU {cpu:.1f} s, peak memory "
         f"{memory.peak / 2**30:.2f} GB (model stage only, no database)"
     )
-    holdout_scores(tasks, actual, settings, calendar)
+    if score:
+        holdout_scores(tasks, actual, settings, calendar)
 
 
 def build_database(path: Path, years: int) -> str:
@@ -164,13 +171,13 @@ def build_database(path: Path, years: int) -> str:
     return url
 
 
-def bench_database(url: str, settings: RunSettings, holdout: int) -> None:
+def bench_database(url: str, settings: RunSettings, holdout: int, score: bool) -> None:
     engine = make_engine(url)
     os.environ["BLANGKO_DATABASE_URL"] = url
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), cpu_seconds()
     with PeakMemory() as memory:
         run = run_forecast(engine=engine, settings=settings)
-    wall = time.perf_counter() - began
+    wall, cpu = time.perf_counter() - began, cpu_seconds() - cpu
     with session_scope(engine, write=False) as session:
         kabkota = session.exec(
             select(Office.code).where(col(Office.kind).in_([OfficeKind.kabupaten, OfficeKind.kota]))
@@ -190,7 +197,7 @@ def bench_database(url: str, settings: RunSettings, holdout: int) -> None:
     print(
         f"run {run.id}: {run.offices_done} offices ({len(kabkota)} kab/kota, "
         f"{len(reported)} with reports) on {settings.workers} workers: wall {wall:.1f} s, "
-        f"{wall / max(run.offices_done, 1):.3f} s per office, peak memory "
+        f"{wall / max(run.offices_done, 1):.3f} s per office, CPU {cpu:.1f} s, peak memory "
         f"{memory.peak / 2**30:.2f} GB"
     )
     if stored:
@@ -209,7 +216,8 @@ def bench_database(url: str, settings: RunSettings, holdout: int) -> None:
         tasks.append(Task(code, s.start, s.values[:-holdout]))
         actual[code] = s.values[-holdout:]
     calendar = calendar_for(as_of - timedelta(days=settings.history_days + holdout), as_of)
-    holdout_scores(tasks, actual, settings, calendar)
+    if score:
+        holdout_scores(tasks, actual, settings, calendar)
 
 
 def main() -> None:
@@ -220,18 +228,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--holdout", type=int, default=90)
     parser.add_argument("--synthetic", type=int, help="this many synthetic series, no database")
+    parser.add_argument("--no-holdout", action="store_true", help="time the run only")
     args = parser.parse_args()
     settings = RunSettings(workers=args.workers)
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     if args.synthetic:
-        bench_synthetic(args.synthetic, settings, args.holdout)
+        bench_synthetic(args.synthetic, settings, args.holdout, not args.no_holdout)
     else:
         if args.url:
             url = args.url
         else:
             path = args.db or Path(tempfile.gettempdir()) / f"blangko-demo-{args.years}y.db"
             url = f"sqlite:///{path}" if path.exists() else build_database(path, args.years)
-        bench_database(url, settings, args.holdout)
+        bench_database(url, settings, args.holdout, not args.no_holdout)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

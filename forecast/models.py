@@ -44,6 +44,7 @@ class ModelSettings:
     yearly_min_days: int = 730
     # Below this many observed days Prophet is not tried.
     prophet_min_days: int = 112
+    race_margin: float = 0.15
     fit_timeout_seconds: float = 20.0
 
 
@@ -258,6 +259,11 @@ def point_forecast(model: Any, future: pd.DataFrame) -> np.ndarray:
 # --- choice ----------------------------------------------------------------------------
 
 
+def _clearly_worse(candidate: Scores, reference: Scores, margin: float) -> bool:
+    a, b = candidate.mase, reference.mase
+    return a is not None and b is not None and a > b * (1 + margin)
+
+
 def forecast_office(
     office_code: str,
     start: date,
@@ -269,7 +275,8 @@ def forecast_office(
     """Backtests the models at rolling origins (the last ``backtest_origins`` blocks of
     ``backtest_horizon_days``, each model refitted on the data before the origin), picks
     Prophet only where it scored at least as well as the fallback, and forecasts the
-    horizon with the chosen model on the whole history."""
+    horizon with the chosen model on the whole history. Prophet is dropped early when
+    after an origin its error exceeds the fallback's by more than ``race_margin``."""
     began = time.perf_counter()
     horizon, step = settings.horizon_days, settings.backtest_horizon_days
     observed = int(np.count_nonzero(~np.isnan(values)))
@@ -292,6 +299,9 @@ def forecast_office(
                 try_prophet, note = False, f"Prophet gagal: {type(error).__name__}"
                 continue
             scores[PROPHET].add(mean, test, scale)
+            if _clearly_worse(scores[PROPHET], scores[WEEKDAY_MEDIAN], settings.race_margin):
+                # Racing: a model far behind after an origin is not refitted at the next.
+                try_prophet, note = False, "fallback lebih akurat pada backtest"
 
     backtest = {name: s.mase for name, s in scores.items()}
     prophet_mase, fallback_mase = backtest[PROPHET], backtest[WEEKDAY_MEDIAN]
