@@ -203,7 +203,9 @@ def scheduler() -> None:
 
 @app.command()
 def demo(
-    years: int = typer.Option(3, "--years", help="years of history (ends yesterday at the latest)"),
+    years: int | None = typer.Option(
+        None, "--years", help="years of history from --start (default: up to yesterday)"
+    ),
     start: str = typer.Option("2022-01-01", "--start", help="first day, YYYY-MM-DD"),
     offices: str | None = typer.Option(
         None, "--offices", help="only these kab/kota, e.g. 32.16,12.71 (+ provinces, national)"

@@ -32,8 +32,9 @@ from blangko.models import (
 from blangko.offices import NATIONAL, WIB, seed_offices
 from blangko.users import create_user
 
-DEFAULT_START = date(2022, 1, 1)  # three years from here hold the 2022 and 2023 stock-outs
-DEFAULT_YEARS = 3
+# From here the history holds the Aug–Sep 2022 and late-July 2023 national stock-outs;
+# by default it runs on to yesterday, so that forecasts and alerts speak of today.
+DEFAULT_START = date(2022, 1, 1)
 DEFAULT_SEED = 2024
 
 # Demo accounts with well-known passwords: for trying the system only.
@@ -95,8 +96,11 @@ def ledger_rows(session: Session) -> int:
     return total
 
 
-def history_end(start: date, years: int, today: date) -> date:
-    """``years`` years from ``start``, but no later than yesterday (Jakarta time)."""
+def history_end(start: date, years: int | None, today: date) -> date:
+    """``years`` years from ``start`` (all the way when None), but no later than
+    yesterday (Jakarta time)."""
+    if years is None:
+        return today - timedelta(days=1)
     try:
         after = start.replace(year=start.year + years)
     except ValueError:  # 29 February
@@ -192,7 +196,7 @@ def refuse_non_empty(rows: int) -> None:
 
 def run_demo(
     *,
-    years: int = DEFAULT_YEARS,
+    years: int | None = None,
     start: date = DEFAULT_START,
     offices: list[str] | None = None,
     seed: int = DEFAULT_SEED,
@@ -206,7 +210,7 @@ def run_demo(
     began = time.perf_counter()
     engine = engine or get_engine()
     today = today or datetime.now(ZoneInfo(WIB)).date()
-    if years < 1:
+    if years is not None and years < 1:
         raise ValidationFailed("--years minimal 1.", field="years")
     end = history_end(start, years, today)
     if end < start:

@@ -266,3 +266,9 @@ def test_demo_command_line(sqlite_engine: Engine) -> None:
     assert skipped.exit_code == 0 and skipped.output.startswith("Demo skipped")
     bad = runner.invoke(app, ["demo", "--start", "1 Jan 2022"])
     assert bad.exit_code == 1 and "tidak valid" in bad.output
+
+
+def test_default_history_runs_from_2022_to_yesterday(sqlite_engine: Engine) -> None:
+    result = run_demo(engine=sqlite_engine, offices=["32.16"], today=date(2022, 3, 1))
+    assert (result.start, result.end) == (date(2022, 1, 1), date(2022, 2, 28))
+    assert not result.ends_before_today
