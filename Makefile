@@ -1,5 +1,6 @@
 # The two commands of the README. Both set up everything on a fresh machine.
-#   make run   – virtualenv, install, migrate, seed, demo history (first run), serve
+#   make run   – virtualenv, install, migrate, seed; on an empty database the demo history,
+#                a forecast and the alerts; then serve on http://127.0.0.1:8000
 #   make test  – virtualenv, install, ruff, mypy, every test
 VENV ?= .venv
 PYTHON ?= python3
@@ -18,6 +19,7 @@ install: $(BIN)/blangko
 run: install
 	$(BIN)/blangko db upgrade
 	$(BIN)/blangko seed
+	$(BIN)/blangko serve --demo
 
 lint: install
 	$(BIN)/ruff check $(CODE) tests bench

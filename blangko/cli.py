@@ -102,15 +102,28 @@ def serve(
     no_scheduler: bool = typer.Option(
         False, "--no-scheduler", help="do not run the scheduled jobs in this process"
     ),
+    with_demo: bool = typer.Option(
+        False,
+        "--demo",
+        help="on an empty database, load the demo history first, then forecast and alert",
+    ),
 ) -> None:
     """Serve the web pages and the JSON API (and the scheduled jobs) with uvicorn."""
     import uvicorn
 
+    from blangko.forecasts import latest_run
     from blangko.migrate import current_revision, head_revision
 
     engine = get_engine()
     if current_revision(engine) != head_revision():
         fail("skema basis data belum terbaru. Jalankan 'blangko db upgrade' dulu.")
+    if with_demo:
+        demo(years=None, start="2022-01-01", offices=None, seed=2024, if_empty=True)
+        with session_scope(write=False) as session:
+            forecast_missing = latest_run(session=session) is None
+        if forecast_missing:
+            forecast_run(office=None, run_id=None)
+            alerts_run()
     url = engine.url.render_as_string(hide_password=True)
     scheduler = None
     if not no_scheduler:
