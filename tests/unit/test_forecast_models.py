@@ -207,3 +207,27 @@ def test_calendar_span_is_checked(holidays: pd.DataFrame) -> None:
     start = date(2028, 6, 1)
     with pytest.raises(ValueError, match="calendar"):
         prophet_forecast(np.ones(200), start, 90, holidays, ModelSettings())
+
+
+def test_a_model_far_behind_is_not_refitted_at_the_next_origin(
+    calendar: WorkCalendar, holidays: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import forecast.models as models
+
+    calls: list[int] = []
+
+    def wrong(values: np.ndarray, start: date, horizon: int, *_: object) -> tuple:
+        calls.append(len(values))
+        return np.full(horizon, 500.0), {}
+
+    monkeypatch.setattr(models, "prophet_forecast", wrong)
+    start = date(2025, 1, 6)
+    values = np.random.default_rng(5).poisson(expected_demand(start, 300, calendar)).astype(float)
+    settings = ModelSettings(backtest_origins=3)
+    result = forecast_office("32.73", start, values, calendar, holidays, settings)
+    assert calls == [300 - 3 * 28]  # dropped after the first origin, never refitted
+    assert result.model == WEEKDAY_MEDIAN
+    assert result.note == "fallback lebih akurat pada backtest"
+    prophet, fallback = result.backtest[PROPHET], result.backtest[WEEKDAY_MEDIAN]
+    assert prophet is not None and fallback is not None
+    assert prophet > fallback
