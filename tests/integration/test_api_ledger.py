@@ -1,6 +1,7 @@
 """Every ledger endpoint over HTTP on both databases: its happy path, and its refusals as
 RFC 9457 problems that write nothing."""
 
+import threading
 from dataclasses import dataclass
 
 import pytest
@@ -606,3 +607,27 @@ def test_openapi_documents_problems_and_examples(api: Api) -> None:
     assert problem["schema"]["$ref"] == "#/components/schemas/Problem"
     assert "examples" in document["components"]["schemas"]["ShipmentCreate"]
     assert "Idempotency-Key" in {p["name"] for p in operation["parameters"]}
+
+
+def test_concurrent_writers_over_http_all_succeed(api: Api) -> None:
+    """Eight clients saving reports at once: none is refused for a busy database and the
+    stock is exactly what the reports consumed."""
+    stock_office(api.engine, "32.16", 10_000)
+    days = [api.day(n) for n in range(1, 41)]
+    results: list[int] = []
+
+    def save(chunk: list[str]) -> None:
+        http = client()
+        for day in chunk:
+            url = f"/api/v1/offices/32.16/daily-reports/{day}"
+            results.append(http.put(url, json={"printed": 10}, headers=api.officer).status_code)
+
+    threads = [threading.Thread(target=save, args=(days[i::8],)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [200] * 40
+    stock = api.http.get("/api/v1/offices/32.16/stock", headers=api.officer).json()
+    assert stock["on_hand"] == 10_000 - 400
+    assert_invariants(api.engine)
