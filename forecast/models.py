@@ -183,9 +183,10 @@ def prophet_forecast(
     settings: ModelSettings,
     init: dict[str, Any] | None = None,
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """Fits Prophet (linear trend, weekly seasonality, yearly with two years of data,
-    the holiday indicators of ``holidays`` as regressors) on the recent history and
-    predicts the future days only."""
+    """Fits Prophet (linear trend; weekly seasonality, yearly with two years of data and
+    the holiday indicators of ``holidays`` as regressors, all multiplicative: demand
+    scales with the office's level) on the recent history and predicts the future days
+    only. Missing days (NaN) are left out of the fit."""
     from prophet import Prophet
 
     window = min(len(values), settings.prophet_window_days)

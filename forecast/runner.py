@@ -2,10 +2,11 @@
 projects stock and stores the results.
 
 The parent process does the database work and the (cheap) projections; the models run
-in a pool of spawned workers, one per core, recycled after a few chunks so memory stays
-flat (Prophet grows when fitting many models in one process). Prophet is imported only
-in the workers. The calendar is built once in the parent and each worker builds the
-holiday regressors from it once."""
+in a pool of spawned workers, one per core, replaced after a number of chunks so memory
+stays flat (Prophet grows when fitting many models in one process). Prophet is imported
+only in the workers, which start while the parent reads the ledger. The calendar is
+built once in the parent and each worker builds the holiday regressors from it once.
+Runs of one office stay in the calling process."""
 
 import logging
 import multiprocessing
