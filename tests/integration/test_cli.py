@@ -1,5 +1,6 @@
-"""``blangko users add``: creates a user whose password verifies, refuses bad input with an
-Indonesian message and a non-zero exit, on SQLite and PostgreSQL."""
+"""``blangko users add``: creates a user whose password verifies (through the installed
+command, on SQLite and PostgreSQL) and refuses bad input with an Indonesian message and a
+non-zero exit (input checks that do not depend on the database: SQLite only)."""
 
 import os
 import subprocess
@@ -46,14 +47,14 @@ def test_users_add_through_the_installed_command(engine: Engine) -> None:
     assert "kata-sandi-rahasia" not in user.password_hash
 
 
-def test_planner_without_office(engine: Engine) -> None:
+def test_planner_without_office(sqlite_engine: Engine) -> None:
     result = runner.invoke(
         app,
         ["users", "add", "perencana", "--role", "planner", "--password-stdin"],
         input="p4ssword-panjang\n",
     )
     assert result.exit_code == 0, result.output
-    with session_scope(engine) as session:
+    with session_scope(sqlite_engine) as session:
         user = authenticate(session=session, username="perencana", password="p4ssword-panjang")
     assert user is not None and user.role is Role.planner and user.office_code is None
 
@@ -70,7 +71,7 @@ def test_planner_without_office(engine: Engine) -> None:
     ],
 )
 def test_refusals_exit_non_zero_with_indonesian_message(
-    engine: Engine, arguments: list[str], password: str, message: str
+    sqlite_engine: Engine, arguments: list[str], password: str, message: str
 ) -> None:
     result = runner.invoke(
         app, ["users", "add", "budi", *arguments, "--password-stdin"], input=password + "\n"
@@ -80,12 +81,12 @@ def test_refusals_exit_non_zero_with_indonesian_message(
     assert user_count() == 0
 
 
-def test_duplicate_username_is_refused(engine: Engine) -> None:
+def test_duplicate_username_is_refused(sqlite_engine: Engine) -> None:
     command = ["users", "add", "budi", "--role", "admin", "--password-stdin"]
     assert runner.invoke(app, command, input="rahasia-123\n").exit_code == 0
     again = runner.invoke(app, [*command[:2], "BUDI", *command[3:]], input="lain-lagi-123\n")
     assert again.exit_code == 1
     assert "Nama pengguna 'budi' sudah dipakai" in again.stderr
     assert user_count() == 1
-    with session_scope(engine) as session:
+    with session_scope(sqlite_engine) as session:
         assert authenticate(session=session, username="budi", password="rahasia-123") is not None
