@@ -638,7 +638,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
 MACHINE_SETTINGS = settings(
     max_examples=30,
-    stateful_step_count=30,
+    stateful_step_count=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     # The same sequences on every run: CI stays reproducible and the coverage check below
