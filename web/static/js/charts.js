@@ -13,10 +13,11 @@
   const h = history.labels.length;
   const f = (forecast.labels || []).length;
   const datasets = [
+    // Offices are closed on Sundays and holidays: the lines bridge those days.
     { label: "Permintaan cetak (PRR)", data: pad(history.demand, 0, f), borderColor: "#1565c0",
-      pointStyle: "circle", pointRadius: 0, borderWidth: 1.5, yAxisID: "y" },
+      pointStyle: "circle", pointRadius: 0, borderWidth: 1.5, spanGaps: true, yAxisID: "y" },
     { label: "Tercetak", data: pad(history.printed, 0, f), borderColor: "#6a1b9a",
-      borderDash: [2, 2], pointRadius: 0, borderWidth: 1.5, yAxisID: "y" },
+      borderDash: [2, 2], pointRadius: 0, borderWidth: 1.5, spanGaps: true, yAxisID: "y" },
     { label: "Stok akhir hari", data: pad(history.stock, 0, f), borderColor: "#2e7d32",
       borderWidth: 2.5, pointRadius: 0, yAxisID: "y1" },
   ];
@@ -29,7 +30,7 @@
         borderDash: [4, 4], pointRadius: 0, fill: "-1", yAxisID: "y" },
       { label: "Prakiraan permintaan (rata-rata)", data: pad(forecast.mean, h, 0),
         borderColor: "#1565c0", borderDash: [8, 4], pointRadius: 0, yAxisID: "y" },
-      { label: "Proyeksi stok", data: pad(forecast.stock, h, 0), borderColor: "#2e7d32",
+      { label: "Proyeksi stok (di bawah 0 = kekurangan)", data: pad(forecast.stock, h, 0), borderColor: "#2e7d32",
         borderDash: [10, 5], borderWidth: 2.5, pointRadius: 0, yAxisID: "y1" },
     );
   }
