@@ -1,7 +1,7 @@
 """Every number the demo history is calibrated on, and where it comes from.
 
 "FACTS §n" is the n-th section of the project's fact sheet of public statements by Ditjen
-Dukcapil and regional Dinas (``data/FACTS.md`` next to the spec); the statement is quoted
+Dukcapil and regional Dinas (``docs/FACTS.md`` in this repository); the statement is quoted
 short here so the code reads on its own. "Derived" is arithmetic on such figures;
 "assumed" marks a choice where no public figure exists, sized to agree with the others.
 """
