@@ -24,14 +24,13 @@ def sign_in(*, username: str, password: str, client: str) -> User | None:
     this username and client are throttled. Records the attempt in its own transaction,
     so failures count even though the caller answers with an error."""
     name = username.strip().lower()
+    if not (name.isprintable() and password.isprintable()):
+        return None  # no account has such a name; NUL bytes would upset PostgreSQL
     client = client[:64]
     now = utcnow()
-    printable = name.isprintable() and password.isprintable()
     with session_scope(write=False) as session:
         check_throttle(session=session, username=name, client=client, now=now)
-        user = (
-            authenticate(session=session, username=name, password=password) if printable else None
-        )
+        user = authenticate(session=session, username=name, password=password)
     with session_scope() as session:
         record_attempt(
             session=session, username=name, client=client, succeeded=user is not None, now=now

@@ -335,3 +335,12 @@ def test_repeated_wrong_passwords_are_throttled(client: TestClient) -> None:
     blocked = client.post("/login", data={**wrong, "password": PASSWORD})
     assert blocked.status_code == 429
     assert "Terlalu banyak percobaan masuk" in blocked.text
+
+
+def test_unprintable_username_is_just_a_failed_sign_in(client: TestClient) -> None:
+    token = csrf(client, "/login")
+    answer = client.post(
+        "/login", data={"username": "perencana\x00", "password": PASSWORD, "csrf": token}
+    )
+    assert answer.status_code == 401
+    assert "Nama pengguna atau kata sandi salah" in answer.text
