@@ -60,21 +60,30 @@ def demand_from_reports(
     ``stock_end`` is the stock on hand at the end of each date from ``start`` to ``end``.
     """
     days = (end - start).days + 1
-    values = np.full(days, np.nan)
-    reported_backlog = np.full(days, np.nan)
-    requests = np.zeros(days)
-    prints = np.zeros(days)
+    figures = np.full((3, days), np.nan)
     for day, req, prt, bkl in zip(report_dates, print_requests, printed, backlog, strict=True):
         offset = (day - start).days
         if 0 <= offset < days:
-            requests[offset], prints[offset], reported_backlog[offset] = req, prt, bkl
-            values[offset] = req
+            figures[:, offset] = req, prt, bkl
+    return demand_from_daily(
+        office_code=office_code, start=start, figures=figures, stock_end=stock_end
+    )
+
+
+def demand_from_daily(
+    *, office_code: str, start: date, figures: np.ndarray, stock_end: np.ndarray
+) -> DemandSeries:
+    """The demand series from one row per figure (print requests, printed, backlog) and
+    one column per date from ``start``, NaN where the office did not report."""
+    requests, prints, reported_backlog = figures
+    values = requests.copy()
     previous = np.concatenate([[np.nan], reported_backlog[:-1]])
     growth = np.where(np.isnan(previous), 0.0, reported_backlog - previous)
     missing_requests = (requests == 0) & ((prints > 0) | (growth > 0))
     values = np.where(missing_requests, np.maximum(prints + growth, 0.0), values)
     waiting = np.nan_to_num(reported_backlog) > 0
-    censored = (stock_end <= 0) & (waiting | (requests > prints)) & ~np.isnan(values)
+    unmet = np.nan_to_num(requests) > np.nan_to_num(prints)
+    censored = (stock_end <= 0) & (waiting | unmet) & ~np.isnan(values)
     values[censored] = np.nan
     return DemandSeries(office_code=office_code, start=start, values=values, censored=censored)
 
@@ -121,47 +130,49 @@ def national_series(series: list[DemandSeries], calendar: WorkCalendar) -> Deman
     )
 
 
+def _day_offsets(days: list[str], start: date) -> np.ndarray:
+    """Offsets from ``start`` of ISO dates (fetched as text: converting them in numpy is
+    far cheaper than a date object per row)."""
+    return (np.array(days, dtype="datetime64[D]") - np.datetime64(start, "D")).astype(np.int64)
+
+
 def load_series(
     *, session: Session, office_codes: list[str], start: date, end: date
 ) -> dict[str, DemandSeries]:
     """Demand series of the given offices from ``start`` to ``end`` in two queries: the
     current daily reports, and the daily net change of each office's stock account."""
-    wanted = set(office_codes)
+    days = (end - start).days + 1
+    row_of = {code: i for i, code in enumerate(office_codes)}
+    figures = np.full((len(office_codes), 3, days), np.nan)
     reports = session.execute(
         sa.select(
             col(DailyReport.office_code),
-            col(DailyReport.report_date),
+            sa.cast(col(DailyReport.report_date), sa.String),
             col(DailyReport.print_requests),
             col(DailyReport.printed),
             col(DailyReport.backlog),
-        )
-        .where(
+        ).where(
             col(DailyReport.is_current),
             col(DailyReport.report_date) >= start,
             col(DailyReport.report_date) <= end,
+            col(DailyReport.office_code).in_(office_codes),
         )
-        .order_by(col(DailyReport.office_code), col(DailyReport.report_date))
     ).all()
-    by_office: dict[str, list[tuple[date, int, int, int]]] = defaultdict(list)
-    for code, day, req, prt, bkl in reports:
-        if code in wanted:
-            by_office[code].append((day, req, prt, bkl))
+    if reports:
+        codes, dates, *numbers = zip(*reports, strict=True)
+        rows = np.array([row_of[c] for c in codes])
+        offsets = _day_offsets(list(dates), start)
+        figures[rows, :, offsets] = np.array(numbers, dtype=float).T
     stock = daily_stock_end(session=session, start=start, end=end)
-    days = (end - start).days + 1
-    result: dict[str, DemandSeries] = {}
-    for code in office_codes:
-        rows = by_office.get(code, [])
-        result[code] = demand_from_reports(
+    return {
+        code: demand_from_daily(
             office_code=code,
             start=start,
-            end=end,
-            report_dates=[r[0] for r in rows],
-            print_requests=[r[1] for r in rows],
-            printed=[r[2] for r in rows],
-            backlog=[r[3] for r in rows],
+            figures=figures[i],
             stock_end=stock.get(code, np.zeros(days)),
         )
-    return result
+        for code, i in row_of.items()
+    }
 
 
 def daily_stock_end(*, session: Session, start: date, end: date) -> dict[str, np.ndarray]:
@@ -175,19 +186,31 @@ def daily_stock_end(*, session: Session, start: date, end: date) -> dict[str, np
         ).all()
     )
     days = (end - start).days + 1
-    change: dict[str, np.ndarray] = defaultdict(lambda: np.zeros(days + 1))
+    row_of = {account: i for i, account in enumerate(stock_accounts)}
+    change = np.zeros((len(stock_accounts), days + 1))
     for column, sign in ((col(Entry.to_account_id), 1), (col(Entry.from_account_id), -1)):
         rows = session.execute(
-            sa.select(column, col(Movement.business_date), sa.func.sum(col(Entry.quantity)))
+            sa.select(
+                column,
+                sa.cast(col(Movement.business_date), sa.String),
+                sa.func.sum(col(Entry.quantity)),
+            )
             .join(Movement, col(Movement.id) == col(Entry.movement_id))
             .where(column.in_(list(stock_accounts)), col(Movement.business_date) <= end)
             .group_by(column, col(Movement.business_date))
         ).all()
-        for account_id, day, quantity in rows:
-            # Everything before ``start`` lands in slot 0 (the opening balance).
-            offset = max((day - start).days + 1, 0)
-            change[stock_accounts[account_id]][offset] += sign * int(quantity)
-    return {code: np.cumsum(delta)[1:] for code, delta in change.items()}
+        if not rows:
+            continue
+        accounts, dates, quantities = zip(*rows, strict=True)
+        # Everything before ``start`` lands in slot 0 (the opening balance).
+        slots = np.maximum(_day_offsets(list(dates), start) + 1, 0)
+        np.add.at(
+            change,
+            (np.array([row_of[a] for a in accounts]), slots),
+            sign * np.array(quantities, dtype=float),
+        )
+    levels = np.cumsum(change, axis=1)[:, 1:]
+    return {code: levels[row_of[account]] for account, code in stock_accounts.items()}
 
 
 def incoming_shipments(*, session: Session, after: date) -> dict[str, dict[date, int]]:
