@@ -320,3 +320,47 @@ def test_racing_receipt_and_cancel_close_a_shipment_once(engine: Engine) -> None
     assert closing == [final.close_movement_id]
     assert transit == 0
     assert_invariants(engine)
+
+
+def test_racing_approvals_of_one_request_send_it_once(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        stock.record_procurement(
+            session=session,
+            quantity=1000,
+            received_on=days_ago(engine, NATIONAL, 1),
+            reference="SPK",
+            actor=PLANNER,
+        )
+        request = shipments.request_allocation(
+            session=session, office_code=OFFICE, quantity=500, reference="470/5", actor=PLANNER
+        )
+    approved: list[int] = []
+    refusals: list[str] = []
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        try:
+            with session_scope(engine) as session:
+                _, shipment = shipments.approve_allocation(
+                    session=session,
+                    request_id=request.id or 0,
+                    quantity=100 + index,
+                    expected_on=days_ago(engine, NATIONAL, -3),
+                    actor=PLANNER,
+                )
+            approved.append(shipment.quantity)
+        except InvalidState as error:
+            refusals.append(error.code)
+        except BaseException as error:
+            errors.append(error)
+
+    run_together(work)
+
+    assert errors == [] and len(approved) == 1 and len(refusals) == THREADS - 1
+    with session_scope(engine, write=False) as session:
+        sent = shipments.list_shipments(session=session, office_code=OFFICE)
+        final = shipments.get_request(session=session, request_id=request.id or 0)
+        on_hand = ledger.balance(session=session, office_code=NATIONAL, kind=AccountKind.stock)
+    assert [s.quantity for s in sent] == approved == [final.approved_quantity]
+    assert on_hand == 1000 - approved[0]
+    assert_invariants(engine)
