@@ -58,10 +58,6 @@ class DailyFigures:
                 raise ValidationFailed(f"{label} harus bilangan bulat 0 atau lebih.", field=field)
 
 
-def same_figures(report: DailyReport, figures: DailyFigures) -> bool:
-    return all(getattr(report, k) == v for k, v in asdict(figures).items())
-
-
 def save_daily_report(
     *,
     session: Session,
