@@ -44,7 +44,7 @@ class ModelSettings:
     yearly_min_days: int = 730
     # Below this many observed days Prophet is not tried.
     prophet_min_days: int = 112
-    race_margin: float = 0.15
+    race_margin: float = 0.05
     fit_timeout_seconds: float = 20.0
 
 
