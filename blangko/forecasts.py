@@ -101,16 +101,19 @@ def latest_run(*, session: Session, finished_only: bool = True) -> ForecastRun |
 
 
 def risk_level(result: ForecastResult | ForecastSummary, *, today: date | None = None) -> str:
-    """``high`` when the forecast stock-out falls within lead time + safety days or a
-    stock-out within 30 days is more likely than not; ``medium`` when a stock-out within
-    60 days has at least a one-in-five chance; else ``low``."""
+    """``high`` when the forecast stock-out comes before a new allocation could arrive
+    (within the lead time) or a stock-out within 14 days is more likely than not;
+    ``medium`` when it comes within lead time + safety days or a stock-out within 30 days
+    has at least a one-in-five chance; else ``low``."""
     settings = get_settings()
     today = today or result.as_of
-    within = today + timedelta(days=settings.lead_time_days + settings.safety_days)
+    lead = today + timedelta(days=settings.lead_time_days)
+    safety = lead + timedelta(days=settings.safety_days)
+    out = result.stockout_date
+    p14 = float(result.stockout_probability.get("14", 0.0))
     p30 = float(result.stockout_probability.get("30", 0.0))
-    p60 = float(result.stockout_probability.get("60", 0.0))
-    if (result.stockout_date is not None and result.stockout_date <= within) or p30 >= 0.5:
+    if (out is not None and out <= lead) or p14 >= 0.5:
         return HIGH
-    if p60 >= 0.2:
+    if (out is not None and out <= safety) or p30 >= 0.2:
         return MEDIUM
     return LOW
