@@ -35,3 +35,8 @@ def optional_day(raw: str | None) -> date | None:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+
+
+def page_number(raw: str | None) -> int:
+    """A page number from the query string; anything odd means the first page."""
+    return int(raw) if raw and raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1

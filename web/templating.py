@@ -7,8 +7,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
 
 from blangko import fmt
+from blangko.errors import DomainError
 
 TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))
@@ -30,3 +32,17 @@ def render(
     context.setdefault("user", getattr(request.state, "user", None))
     context.setdefault("csrf_token", request.session.get("csrf", ""))
     return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def refused(
+    request: Request, name: str, context: dict[str, Any], error: DomainError, form: FormData
+) -> HTMLResponse:
+    """The form page again after a refusal: the domain's message in place, the field it
+    names marked, and what was typed kept."""
+    context = {
+        **context,
+        "values": dict(form),
+        "error": error.message,
+        "error_field": error.details.get("field"),
+    }
+    return render(request, name, context, status_code=error.status)

@@ -344,3 +344,10 @@ def test_unprintable_username_is_just_a_failed_sign_in(client: TestClient) -> No
     )
     assert answer.status_code == 401
     assert "Nama pengguna atau kata sandi salah" in answer.text
+
+
+def test_odd_page_numbers_show_the_first_page(client: TestClient) -> None:
+    login(client, "petugas.bekasi")
+    for odd in ("abc", "-1", "0", "99999999999"):
+        page = client.get(f"/kantor/32.16/kartu-stok?halaman={odd}")
+        assert page.status_code == 200, odd

@@ -20,7 +20,7 @@ from blangko.models import Office, ShipmentStatus, Source, User
 from blangko.offices import get_office, local_today
 from web import forms
 from web.deps import check_csrf, current_user, db
-from web.templating import render
+from web.templating import refused, render
 
 router = APIRouter(include_in_schema=False)
 CHART_DAYS = 180
@@ -159,6 +159,19 @@ REPORT_FIELDS = [
 ]
 
 
+def _report_context(session: Session, office: Office, report_date: date) -> dict[str, Any]:
+    today = local_today(office)
+    return {
+        "office": office,
+        "today": today,
+        "report_date": report_date,
+        "fields": REPORT_FIELDS,
+        "recent": reports.list_reports(
+            session=session, office_code=office.code, date_from=today - timedelta(days=13)
+        ),
+    }
+
+
 @router.get("/kantor/{code}/laporan")
 def report_form(
     request: Request,
@@ -167,26 +180,15 @@ def report_form(
     session: Session = Depends(db),
 ) -> Response:
     office = readable_office(session, user, code)
-    today = local_today(office)
-    chosen = forms.optional_day(request.query_params.get("tanggal")) or today
+    chosen = forms.optional_day(request.query_params.get("tanggal")) or local_today(office)
     existing = reports.current_report(session=session, office_code=code, report_date=chosen)
-    values = {f: getattr(existing, f) for f, _ in REPORT_FIELDS} if existing else {}
-    return render(
-        request,
-        "office/report.html",
-        {
-            "office": office,
-            "today": today,
-            "report_date": chosen,
-            "existing": existing,
-            "fields": REPORT_FIELDS,
-            "values": values,
-            "recent": reports.list_reports(
-                session=session, office_code=code, date_from=today - timedelta(days=13)
-            ),
-            "flash": request.query_params.get("pesan"),
-        },
+    context = _report_context(session, office, chosen)
+    context.update(
+        existing=existing,
+        values={f: getattr(existing, f) for f, _ in REPORT_FIELDS} if existing else {},
+        flash=request.query_params.get("pesan"),
     )
+    return render(request, "office/report.html", context)
 
 
 @router.post("/kantor/{code}/laporan", dependencies=[Depends(check_csrf)])
@@ -198,7 +200,6 @@ async def save_report(
 ) -> Response:
     form = await request.form()
     office = writable_office(session, user, code)
-    today = local_today(office)
     try:
         report_date = forms.day(form, "report_date", "Tanggal laporan")
         figures = reports.DailyFigures(
@@ -214,23 +215,9 @@ async def save_report(
         )
     except DomainError as error:
         session.rollback()
-        return render(
-            request,
-            "office/report.html",
-            {
-                "office": office,
-                "today": today,
-                "report_date": forms.optional_day(forms.text(form, "report_date")) or today,
-                "existing": None,
-                "fields": REPORT_FIELDS,
-                "values": dict(form),
-                "recent": reports.list_reports(
-                    session=session, office_code=code, date_from=today - timedelta(days=13)
-                ),
-                "error": error.message,
-                "error_field": error.details.get("field"),
-            },
-            status_code=error.status,
+        typed = forms.optional_day(forms.text(form, "report_date")) or local_today(office)
+        return refused(
+            request, "office/report.html", _report_context(session, office, typed), error, form
         )
     what = "dikoreksi" if saved.version > 1 else "disimpan"
     return RedirectResponse(
@@ -256,7 +243,7 @@ def card_page(
 ) -> Response:
     office = readable_office(session, user, code)
     date_from, date_to = _card_range(request, office)
-    page = max(1, int(request.query_params.get("halaman", "1") or 1))
+    page = forms.page_number(request.query_params.get("halaman"))
     card = stock_card(
         session=session,
         office_code=code,
@@ -318,6 +305,15 @@ def card_csv(
     )
 
 
+def _count_context(session: Session, office: Office) -> dict[str, Any]:
+    return {
+        "office": office,
+        "today": local_today(office),
+        "position": stock.office_stock(session=session, office_code=office.code),
+        "values": {},
+    }
+
+
 @router.get("/kantor/{code}/stock-opname")
 def count_form(
     request: Request,
@@ -325,18 +321,9 @@ def count_form(
     user: User = Depends(current_user),
     session: Session = Depends(db),
 ) -> Response:
-    office = readable_office(session, user, code)
-    return render(
-        request,
-        "office/count.html",
-        {
-            "office": office,
-            "today": local_today(office),
-            "position": stock.office_stock(session=session, office_code=code),
-            "values": {},
-            "flash": request.query_params.get("pesan"),
-        },
-    )
+    context = _count_context(session, readable_office(session, user, code))
+    context["flash"] = request.query_params.get("pesan")
+    return render(request, "office/count.html", context)
 
 
 @router.post("/kantor/{code}/stock-opname", dependencies=[Depends(check_csrf)])
@@ -359,24 +346,20 @@ async def save_count(
         )
     except DomainError as error:
         session.rollback()
-        return render(
-            request,
-            "office/count.html",
-            {
-                "office": office,
-                "today": local_today(office),
-                "position": stock.office_stock(session=session, office_code=code),
-                "values": dict(form),
-                "error": error.message,
-                "error_field": error.details.get("field"),
-            },
-            status_code=error.status,
-        )
+        return refused(request, "office/count.html", _count_context(session, office), error, form)
     difference = count.counted_quantity - count.book_quantity
     message = "sesuai buku" if difference == 0 else f"selisih {difference:+d} dicatat"
     return RedirectResponse(
         f"/kantor/{code}/stock-opname?pesan=Stock+opname+disimpan:+{message}", status_code=303
     )
+
+
+def _requests_context(session: Session, office: Office) -> dict[str, Any]:
+    return {
+        "office": office,
+        "requests": shipments.list_requests(session=session, office_code=office.code, limit=50),
+        "values": {},
+    }
 
 
 @router.get("/kantor/{code}/permintaan")
@@ -386,17 +369,9 @@ def request_page(
     user: User = Depends(current_user),
     session: Session = Depends(db),
 ) -> Response:
-    office = readable_office(session, user, code)
-    return render(
-        request,
-        "office/requests.html",
-        {
-            "office": office,
-            "requests": shipments.list_requests(session=session, office_code=code, limit=50),
-            "values": {},
-            "flash": request.query_params.get("pesan"),
-        },
-    )
+    context = _requests_context(session, readable_office(session, user, code))
+    context["flash"] = request.query_params.get("pesan")
+    return render(request, "office/requests.html", context)
 
 
 @router.post("/kantor/{code}/permintaan", dependencies=[Depends(check_csrf)])
@@ -419,18 +394,8 @@ async def create_request(
         )
     except DomainError as error:
         session.rollback()
-        return render(
-            request,
-            "office/requests.html",
-            {
-                "office": office,
-                "requests": shipments.list_requests(session=session, office_code=code, limit=50),
-                "values": dict(form),
-                "error": error.message,
-                "error_field": error.details.get("field"),
-            },
-            status_code=error.status,
-        )
+        context = _requests_context(session, office)
+        return refused(request, "office/requests.html", context, error, form)
     return RedirectResponse(
         f"/kantor/{code}/permintaan?pesan=Permintaan+%23{created.id}+dikirim", status_code=303
     )

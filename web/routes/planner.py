@@ -16,7 +16,7 @@ from blangko.offices import NATIONAL, get_office, list_offices, local_today
 from web import forms
 from web.deps import check_csrf, current_user, db
 from web.routes.office import web_actor
-from web.templating import render
+from web.templating import refused, render
 
 router = APIRouter(include_in_schema=False)
 SORTS = {
@@ -169,10 +169,7 @@ async def create_shipment(
     except DomainError as error:
         session.rollback()
         context = _shipment_context(session, get_office(session=session, code=NATIONAL))
-        context.update(
-            values=dict(form), error=error.message, error_field=error.details.get("field")
-        )
-        return render(request, "planner/shipment.html", context, status_code=error.status)
+        return refused(request, "planner/shipment.html", context, error, form)
     return RedirectResponse(
         f"/kiriman/baru?pesan=Kiriman+%23{shipment.id}+dikirim+ke+{shipment.to_office}",
         status_code=303,
