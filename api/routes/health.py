@@ -3,13 +3,14 @@
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.schemas import Health, HealthDatabase
 from blangko.db import get_engine, session_scope
 from blangko.forecasts import latest_run
 from blangko.migrate import current_revision, head_revision
+from forecast.jobs import scheduler_state
 
 router = APIRouter(tags=["health"])
 
@@ -22,7 +23,7 @@ router = APIRouter(tags=["health"])
     "the latest forecast run. 200 when healthy, 503 otherwise (same body).",
     responses={503: {"model": Health, "description": "Database unreachable or not migrated"}},
 )
-def healthz(request: Request) -> JSONResponse:
+def healthz() -> JSONResponse:
     head = head_revision()
     revision: str | None = None
     reachable = True
@@ -37,7 +38,7 @@ def healthz(request: Request) -> JSONResponse:
     health = Health(
         status="ok" if at_head else "degraded",
         database=HealthDatabase(reachable=reachable, revision=revision, head=head, at_head=at_head),
-        scheduler=getattr(request.app.state, "scheduler_state", "not running"),
+        scheduler=scheduler_state(),
         last_forecast_run=_last_forecast_run() if at_head else None,
     )
     return JSONResponse(health.model_dump(mode="json"), status_code=200 if at_head else 503)
