@@ -106,9 +106,9 @@ def timed(label: str, step: Callable[[], T], times: dict[str, float]) -> T:
     return result
 
 
-def run(path: Path, *, no_recycle: bool) -> None:
+def run(path: Path) -> None:
     from forecast import alerts, nightly, plans
-    from forecast.runner import RunSettings, run_forecast
+    from forecast.runner import run_forecast
 
     controller = Controller(Sink(), hostname="127.0.0.1", port=_server.free_port())
     controller.start()
@@ -120,13 +120,7 @@ def run(path: Path, *, no_recycle: bool) -> None:
     times: dict[str, float] = {}
     now = utcnow()
     try:
-        # --no-recycle keeps the forecast worker processes for the whole run: Python 3.11's
-        # ProcessPoolExecutor can hang when workers retire (max_tasks_per_child, CPython
-        # gh-115634).
-        settings = RunSettings(chunks_per_worker=10**6) if no_recycle else None
-        forecast_run = timed(
-            "forecast", lambda: run_forecast(engine=engine, settings=settings), times
-        )
+        forecast_run = timed("forecast", lambda: run_forecast(engine=engine), times)
         with session_scope(engine) as session:
             outcome = timed("alerts", lambda: alerts.evaluate(session=session, now=now), times)
             plan = timed("plan", lambda: plans.build_plan(session=session), times)
@@ -176,15 +170,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, help="SQLite file to use (built if missing)")
     parser.add_argument("--years", type=int, default=3)
-    parser.add_argument(
-        "--no-recycle", action="store_true", help="keep forecast workers for the whole run"
-    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "nightly.db"
         if not path.exists():
             build(path, args.years)
-        run(path, no_recycle=args.no_recycle)
+        run(path)
 
 
 if __name__ == "__main__":
