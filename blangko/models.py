@@ -496,7 +496,9 @@ class ForecastResult(SQLModel, table=True):
     __tablename__ = "forecast_results"
     __table_args__ = (
         sa.UniqueConstraint("run_id", "office_code"),
-        sa.Index("ix_forecast_results_office_code_id", "office_code", "id"),
+        # Covers the "latest finished result per office" lookup without reading the rows
+        # (whose daily points are large).
+        sa.Index("ix_forecast_results_office_code_id_run_id", "office_code", "id", "run_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
