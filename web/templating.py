@@ -3,9 +3,10 @@ and the signed-in user in every template."""
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 
@@ -46,3 +47,9 @@ def refused(
         "error_field": error.details.get("field"),
     }
     return render(request, name, context, status_code=error.status)
+
+
+def done(path: str, message: str, **query: str) -> RedirectResponse:
+    """Back to a page after a successful form (post/redirect/get), with the message the
+    page shows on top."""
+    return RedirectResponse(f"{path}?{urlencode({**query, 'pesan': message})}", status_code=303)

@@ -197,3 +197,16 @@ def test_dashboard_shows_the_latest_forecast(client: TestClient) -> None:
     assert "95 %" in page.text  # within 30 days
     assert "prakiraan 90 hari" in page.text
     assert '"projected_stock"' not in page.text and '"stock": [900.0' in page.text
+
+
+def test_refused_forecast_start_shows_the_whole_message(client: TestClient) -> None:
+    with session_scope() as session:
+        busy = ForecastRun(status=ForecastRunStatus.running, offices_total=553)
+        session.add(busy)
+        session.flush()
+        busy_id = busy.id
+    login(client, "perencana")
+    token = csrf(client, "/prakiraan")
+    page = client.post("/prakiraan/jalankan", data={"csrf": token})
+    assert page.status_code == 200
+    assert f"Prakiraan #{busy_id} masih running. Tunggu sampai selesai" in page.text

@@ -2,7 +2,7 @@
 plan (with approve), forecast runs and the e-mail outbox."""
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session, col, select
 
 from blangko import forecasts
@@ -14,7 +14,7 @@ from forecast import alerts, plans
 from web.deps import check_csrf, current_user, db
 from web.routes.office import web_actor
 from web.routes.planner import central
-from web.templating import render
+from web.templating import done, render
 
 router = APIRouter(include_in_schema=False)
 ALERT_LABELS = {
@@ -76,11 +76,11 @@ def acknowledge(
         raise NotFound(f"Peringatan #{alert_id} tidak ditemukan.")
     try:
         alerts.acknowledge(session=session, alert_id=alert_id, user_id=user.id)
-        message = f"Peringatan+%23{alert_id}+ditandai+sudah+ditangani"
+        message = f"Peringatan #{alert_id} ditandai sudah ditangani"
     except DomainError as error:
         session.rollback()
-        message = error.message.replace(" ", "+")
-    return RedirectResponse(f"/peringatan?pesan={message}", status_code=303)
+        message = error.message
+    return done("/peringatan", message)
 
 
 @router.get("/rencana")
@@ -107,10 +107,7 @@ def approve_plan(
     plan_id: int, user: User = Depends(central), session: Session = Depends(db)
 ) -> Response:
     _, sent = plans.approve_plan(session=session, plan_id=plan_id, actor=web_actor(user))
-    return RedirectResponse(
-        f"/rencana?pesan=Rencana+%23{plan_id}+disetujui:+{len(sent)}+kiriman+dibuat",
-        status_code=303,
-    )
+    return done("/rencana", f"Rencana #{plan_id} disetujui: {len(sent)} kiriman dibuat")
 
 
 @router.get("/prakiraan")
@@ -140,12 +137,10 @@ def start_run(
         run = queue_run(session=session, settings=RunSettings(), requested_by=user.id)
     except DomainError as error:
         session.rollback()
-        return RedirectResponse(
-            "/prakiraan?pesan=" + error.message.replace(" ", "+"), status_code=303
-        )
+        return done("/prakiraan", error.message)
     session.commit()  # the background process must see the queued run
     start_in_background(run.id or 0)
-    return RedirectResponse(f"/prakiraan?pesan=Prakiraan+%23{run.id}+dimulai", status_code=303)
+    return done("/prakiraan", f"Prakiraan #{run.id} dimulai")
 
 
 @router.get("/kotak-keluar")

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
 from blangko import reports, shipments, stock
@@ -20,7 +20,7 @@ from blangko.models import Office, ShipmentStatus, Source, User
 from blangko.offices import get_office, local_today
 from web import forms
 from web.deps import check_csrf, current_user, db
-from web.templating import refused, render
+from web.templating import done, refused, render
 
 router = APIRouter(include_in_schema=False)
 CHART_DAYS = 180
@@ -141,9 +141,7 @@ async def receive_shipment(
         context["receive_errors"] = {shipment_id: error.message}
         context["receive_values"] = {shipment_id: dict(form)}
         return render(request, "office/dashboard.html", context, status_code=error.status)
-    return RedirectResponse(
-        f"/kantor/{office.code}?pesan=Kiriman+%23{shipment_id}+diterima", status_code=303
-    )
+    return done(f"/kantor/{office.code}", f"Kiriman #{shipment_id} diterima")
 
 
 REPORT_FIELDS = [
@@ -220,11 +218,8 @@ async def save_report(
             request, "office/report.html", _report_context(session, office, typed), error, form
         )
     what = "dikoreksi" if saved.version > 1 else "disimpan"
-    return RedirectResponse(
-        f"/kantor/{code}/laporan?tanggal={saved.report_date.isoformat()}"
-        f"&pesan=Laporan+{saved.report_date.isoformat()}+{what}",
-        status_code=303,
-    )
+    day = saved.report_date.isoformat()
+    return done(f"/kantor/{code}/laporan", f"Laporan {day} {what}", tanggal=day)
 
 
 def _card_range(request: Request, office: Office) -> tuple[date, date]:
@@ -349,9 +344,7 @@ async def save_count(
         return refused(request, "office/count.html", _count_context(session, office), error, form)
     difference = count.counted_quantity - count.book_quantity
     message = "sesuai buku" if difference == 0 else f"selisih {difference:+d} dicatat"
-    return RedirectResponse(
-        f"/kantor/{code}/stock-opname?pesan=Stock+opname+disimpan:+{message}", status_code=303
-    )
+    return done(f"/kantor/{code}/stock-opname", f"Stock opname disimpan: {message}")
 
 
 def _requests_context(session: Session, office: Office) -> dict[str, Any]:
@@ -396,6 +389,4 @@ async def create_request(
         session.rollback()
         context = _requests_context(session, office)
         return refused(request, "office/requests.html", context, error, form)
-    return RedirectResponse(
-        f"/kantor/{code}/permintaan?pesan=Permintaan+%23{created.id}+dikirim", status_code=303
-    )
+    return done(f"/kantor/{code}/permintaan", f"Permintaan #{created.id} dikirim")

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from sqlmodel import Session
 
 from blangko import overview, shipments
@@ -16,7 +16,7 @@ from blangko.offices import NATIONAL, get_office, list_offices, local_today
 from web import forms
 from web.deps import check_csrf, current_user, db
 from web.routes.office import web_actor
-from web.templating import refused, render
+from web.templating import done, refused, render
 
 router = APIRouter(include_in_schema=False)
 SORTS = {
@@ -112,7 +112,7 @@ async def decide_request(
                 reason=forms.text(form, "reason"),
                 actor=web_actor(user),
             )
-            message = f"Permintaan+%23{request_id}+ditolak"
+            message = f"Permintaan #{request_id} ditolak"
         else:
             _, shipment = shipments.approve_allocation(
                 session=session,
@@ -121,14 +121,14 @@ async def decide_request(
                 expected_on=forms.day(form, "expected_on", "Perkiraan tiba"),
                 actor=web_actor(user),
             )
-            message = f"Permintaan+%23{request_id}+disetujui:+kiriman+%23{shipment.id}"
+            message = f"Permintaan #{request_id} disetujui: kiriman #{shipment.id}"
     except DomainError as error:
         session.rollback()
         context = _requests_context(session)
         context["errors"] = {request_id: error.message}
         context["values"] = {request_id: dict(form)}
         return render(request, "planner/requests.html", context, status_code=error.status)
-    return RedirectResponse(f"/permintaan?pesan={message}", status_code=303)
+    return done("/permintaan", message)
 
 
 def _shipment_context(session: Session, office: Office) -> dict[str, Any]:
@@ -170,7 +170,4 @@ async def create_shipment(
         session.rollback()
         context = _shipment_context(session, get_office(session=session, code=NATIONAL))
         return refused(request, "planner/shipment.html", context, error, form)
-    return RedirectResponse(
-        f"/kiriman/baru?pesan=Kiriman+%23{shipment.id}+dikirim+ke+{shipment.to_office}",
-        status_code=303,
-    )
+    return done("/kiriman/baru", f"Kiriman #{shipment.id} dikirim ke {shipment.to_office}")
