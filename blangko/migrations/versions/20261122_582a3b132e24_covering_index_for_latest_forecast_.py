@@ -6,20 +6,15 @@ Create Date: 2026-11-22 08:10:36.076523
 
 """
 
-from typing import Sequence, Union
+from collections.abc import Sequence
 
 from alembic import op
-import sqlalchemy as sa
-import sqlmodel
-
-import blangko.models
-
 
 # revision identifiers, used by Alembic.
 revision: str = "582a3b132e24"
-down_revision: Union[str, Sequence[str], None] = "c1721d321e42"
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+down_revision: str | Sequence[str] | None = "c1721d321e42"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
