@@ -18,5 +18,8 @@ BEGIN
   END IF;
 END
 $$;
+-- The tests drop their databases WITH (FORCE); an autovacuum worker busy in one has no
+-- role, and only members of pg_signal_backend may end it.
+GRANT pg_signal_backend TO blangko;
 SQL
 echo "PostgreSQL ${version} is up on 127.0.0.1:5432 with role blangko."
