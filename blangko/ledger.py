@@ -41,16 +41,25 @@ class Actor:
 SYSTEM = Actor(user_id=None, source=Source.cli)
 
 
-def accounts(*, session: Session, refs: Iterable[AccountRef]) -> dict[AccountRef, Account]:
+ACCOUNTS = Account.__table__  # type: ignore[attr-defined]
+ENTRIES = Entry.__table__  # type: ignore[attr-defined]
+
+
+def account_ids(*, session: Session, refs: Iterable[AccountRef]) -> dict[AccountRef, int]:
+    """The ids of the accounts ``refs``; refuses when an office has no ledger accounts."""
     wanted = set(refs)
     offices = {office for office, _ in wanted}
-    rows = session.exec(select(Account).where(col(Account.office_code).in_(offices))).all()
-    found = {(a.office_code, a.kind): a for a in rows if (a.office_code, a.kind) in wanted}
+    rows = session.execute(
+        sa.select(ACCOUNTS.c.office_code, ACCOUNTS.c.kind, ACCOUNTS.c.id).where(
+            ACCOUNTS.c.office_code.in_(offices)
+        )
+    ).all()
+    found = {(office, AccountKind(kind)): id_ for office, kind, id_ in rows}
     missing = wanted - found.keys()
     if missing:
         office = sorted(missing)[0][0]
         raise NotFound(f"Kantor '{office}' belum punya akun buku stok. Jalankan 'blangko seed'.")
-    return found
+    return {ref: found[ref] for ref in wanted}
 
 
 def post(
@@ -66,14 +75,16 @@ def post(
     reverses_id: int | None = None,
     recorded_at: datetime | None = None,
 ) -> Movement:
-    """Records one movement and its entries and updates the cached balances."""
-    by_ref = accounts(session=session, refs=[r for leg in legs for r in (leg.source, leg.target)])
+    """Records one movement and its entries and updates the cached balances.
+
+    Balances and entries are written with Core statements: this is the hot path of
+    every write, and the entries are never needed as objects afterwards."""
+    ids = account_ids(session=session, refs=[r for leg in legs for r in (leg.source, leg.target)])
     changes = postings.net_changes(legs)
     # A fixed order of row locks keeps concurrent PostgreSQL writers free of deadlocks.
-    for ref in sorted(changes, key=lambda r: by_ref[r].id or 0):
-        delta = changes[ref]
-        if delta:
-            _apply(session, by_ref[ref], delta)
+    for ref in sorted(changes, key=ids.__getitem__):
+        if changes[ref]:
+            _apply(session, ref, ids[ref], changes[ref])
     movement = Movement(
         kind=kind,
         office_code=office_code,
@@ -88,22 +99,19 @@ def post(
     session.add(movement)
     session.flush()
     assert movement.id is not None
-    session.add_all(
-        Entry(
-            movement_id=movement.id,
-            from_account_id=_id(by_ref[leg.source]),
-            to_account_id=_id(by_ref[leg.target]),
-            quantity=leg.quantity,
-        )
-        for leg in legs
+    session.execute(
+        sa.insert(ENTRIES),
+        [
+            {
+                "movement_id": movement.id,
+                "from_account_id": ids[leg.source],
+                "to_account_id": ids[leg.target],
+                "quantity": leg.quantity,
+            }
+            for leg in legs
+        ],
     )
-    session.flush()
     return movement
-
-
-def _id(account: Account) -> int:
-    assert account.id is not None
-    return account.id
 
 
 # ``supply`` is the producer; ``adjustment`` is the counterpart of stock-count differences,
@@ -112,31 +120,31 @@ def _id(account: Account) -> int:
 MAY_GO_NEGATIVE = frozenset({AccountKind.supply, AccountKind.adjustment})
 
 
-def _apply(session: Session, account: Account, delta: int) -> None:
+def _apply(session: Session, ref: AccountRef, account_id: int, delta: int) -> None:
+    office_code, kind = ref
     stmt = (
-        sa.update(Account)
-        .where(col(Account.id) == account.id)
-        .values(balance=col(Account.balance) + delta)
-        .execution_options(synchronize_session=False)
+        sa.update(ACCOUNTS)
+        .where(ACCOUNTS.c.id == account_id)
+        .values(balance=ACCOUNTS.c.balance + delta)
     )
-    if delta < 0 and account.kind not in MAY_GO_NEGATIVE:
-        stmt = stmt.where(col(Account.balance) >= -delta)
+    if delta < 0 and kind not in MAY_GO_NEGATIVE:
+        stmt = stmt.where(ACCOUNTS.c.balance >= -delta)
     if session.execute(stmt).rowcount == 1:  # type: ignore[attr-defined]
         return
-    have = balance(session=session, office_code=account.office_code, kind=account.kind)
-    if account.kind is AccountKind.stock:
+    have = balance(session=session, office_code=office_code, kind=kind)
+    if kind is AccountKind.stock:
         raise InsufficientStock(
-            f"Stok blangko kantor {account.office_code} tinggal {number(have)} keping, "
+            f"Stok blangko kantor {office_code} tinggal {number(have)} keping, "
             f"tidak cukup untuk {number(-delta)} keping. Periksa angka yang diisi, "
             "catat penerimaan kiriman yang sudah tiba, atau ajukan permintaan blangko.",
-            office=account.office_code,
+            office=office_code,
             on_hand=have,
             requested=-delta,
         )
     raise InvalidState(
-        f"Saldo akun {account.kind} kantor {account.office_code} tinggal {number(have)}, "
+        f"Saldo akun {kind} kantor {office_code} tinggal {number(have)}, "
         f"tidak cukup untuk dikurangi {number(-delta)}.",
-        office=account.office_code,
+        office=office_code,
     )
 
 
@@ -263,11 +271,10 @@ def stock_card(
 ) -> StockCard:
     """Entries on the office's stock account ordered by business date, then recording
     time, with the running balance after each."""
-    account = accounts(session=session, refs=[(office_code, AccountKind.stock)])[
-        (office_code, AccountKind.stock)
-    ]
+    stock = (office_code, AccountKind.stock)
+    account_id = account_ids(session=session, refs=[stock])[stock]
     other = aliased(Account)
-    is_in = col(Entry.to_account_id) == account.id
+    is_in = col(Entry.to_account_id) == account_id
     qty_in = sa.case((is_in, Entry.quantity), else_=0)
     qty_out = sa.case((is_in, 0), else_=Entry.quantity)
     order = (
@@ -299,8 +306,8 @@ def stock_card(
         )
         .where(
             sa.or_(
-                col(Entry.to_account_id) == account.id,
-                col(Entry.from_account_id) == account.id,
+                col(Entry.to_account_id) == account_id,
+                col(Entry.from_account_id) == account_id,
             )
         )
         .subquery()
