@@ -3,12 +3,25 @@
 SQLite runs in WAL mode with foreign keys on and a busy timeout. Write transactions
 start with ``BEGIN IMMEDIATE`` so that concurrent writers queue for the database lock
 instead of failing when a read transaction tries to upgrade to a write.
+
+SQLite has one writer at a time. Writers queue for it in ``_SqliteWriters`` (a thread
+lock in the process, an ``flock`` on a file beside the database between processes)
+rather than in SQLite's busy handler, which polls with sleeps of up to 100 ms and so
+turns a short queue into long tail latencies, most of all with several web workers.
 """
 
+import os
+import sqlite3
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import lru_cache
-from typing import Any
+from typing import IO, Any
+
+try:
+    import fcntl
+except ImportError:  # Windows: threads of one process still queue; processes poll
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
@@ -52,6 +65,52 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+class _SqliteWriter:
+    """The write queue of one SQLite file in this process. A plain lock, not a
+    re-entrant one: a request's session may be opened and closed on different threads."""
+
+    def __init__(self, lock_path: str | None) -> None:
+        self._threads = threading.Lock()
+        self._lock_path = lock_path
+        self._file: IO[bytes] | None = None
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        # Waiting as long as SQLite's own busy timeout keeps its behaviour: a writer that
+        # cannot get the database fails with "database is locked" instead of hanging.
+        if not self._threads.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
+            raise sqlite3.OperationalError("database is locked")
+        try:
+            if self._lock_path is None or fcntl is None:
+                yield
+                return
+            if self._file is None:
+                self._file = open(self._lock_path, "ab")  # noqa: SIM115 (kept open)
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._file, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
+# One queue per (process, database file): a forked child must not share its parent's
+# open lock file, or the two would count as one holder.
+_writers: dict[tuple[int, str], _SqliteWriter] = {}
+_writers_guard = threading.Lock()
+
+
+def _sqlite_writer(engine: Engine) -> _SqliteWriter:
+    database = engine.url.database or ""
+    on_disk = database not in ("", ":memory:") and not database.startswith("file:")
+    key = (os.getpid(), os.path.abspath(database) if on_disk else repr(engine.url))
+    with _writers_guard:
+        if key not in _writers:
+            _writers[key] = _SqliteWriter(key[1] + "-writer" if on_disk else None)
+        return _writers[key]
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
@@ -67,14 +126,32 @@ def writer(engine: Engine) -> Engine:
     return engine.execution_options(**{_WRITE: True})
 
 
-@contextmanager
-def session_scope(engine: Engine | None = None, *, write: bool = True) -> Iterator[Session]:
-    """One transaction: commits on success, rolls back on any error."""
+def open_session(engine: Engine | None = None, *, write: bool) -> Session:
+    """A session that has not touched the database yet; ``transaction`` runs its work."""
     engine = engine or get_engine()
-    with Session(writer(engine) if write else engine, expire_on_commit=False) as session:
+    return Session(writer(engine) if write else engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(session: Session) -> Iterator[None]:
+    """Commits the session's work on success and rolls it back on any error. On SQLite a
+    write transaction first waits its turn in the database's write queue, and holds it
+    until the commit or rollback is done."""
+    bind = session.get_bind()
+    write = bool(bind.get_execution_options().get(_WRITE))
+    assert isinstance(bind, Engine)
+    queue = _sqlite_writer(bind).hold() if write and is_sqlite(bind) else nullcontext()
+    with queue:
         try:
-            yield session
+            yield
             session.commit()
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def session_scope(engine: Engine | None = None, *, write: bool = True) -> Iterator[Session]:
+    """One transaction in a new session (``open_session`` + ``transaction``)."""
+    with open_session(engine, write=write) as session, transaction(session):
+        yield session
