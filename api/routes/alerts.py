@@ -13,6 +13,7 @@ from api.deps import (
     ActorDep,
     IdPath,
     SessionDep,
+    TransactionRoute,
     UserDep,
     office_scope,
     readable_office,
@@ -35,7 +36,9 @@ from blangko.models import (
 )
 from forecast import alerts, plans
 
-router = APIRouter(prefix="/api/v1", responses=problem_responses(401, 403, 422))
+router = APIRouter(
+    route_class=TransactionRoute, prefix="/api/v1", responses=problem_responses(401, 403, 422)
+)
 
 
 class AlertPublic(BaseModel):

@@ -5,12 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 
 from api.auth import issue_token
+from api.deps import TransactionRoute
 from api.errors import problem_responses
 from api.schemas import Token
 from blangko.errors import Unauthenticated
 from blangko.signin import sign_in
 
-router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+router = APIRouter(route_class=TransactionRoute, prefix="/api/v1/auth", tags=["auth"])
 
 
 @router.post(

@@ -3,7 +3,15 @@ following its progress."""
 
 from fastapi import APIRouter, Body
 
-from api.deps import CodePath, IdPath, SessionDep, UserDep, readable_office, require_central
+from api.deps import (
+    CodePath,
+    IdPath,
+    SessionDep,
+    TransactionRoute,
+    UserDep,
+    readable_office,
+    require_central,
+)
 from api.errors import problem_responses
 from api.schemas import (
     ForecastPoint,
@@ -14,7 +22,12 @@ from api.schemas import (
 from blangko import forecasts
 from blangko.models import ForecastRun
 
-router = APIRouter(prefix="/api/v1", tags=["forecasts"], responses=problem_responses(401, 403))
+router = APIRouter(
+    route_class=TransactionRoute,
+    prefix="/api/v1",
+    tags=["forecasts"],
+    responses=problem_responses(401, 403),
+)
 
 
 def run_public(run: ForecastRun) -> ForecastRunPublic:

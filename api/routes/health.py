@@ -6,13 +6,14 @@ import sqlalchemy as sa
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
+from api.deps import TransactionRoute
 from api.schemas import Health, HealthDatabase
 from blangko.db import get_engine, session_scope
 from blangko.forecasts import latest_run
 from blangko.migrate import current_revision, head_revision
 from forecast.jobs import scheduler_state
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=TransactionRoute, tags=["health"])
 
 
 @router.get(

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
 
-from api.deps import IdempotencyKey, SessionDep, UserDep
+from api.deps import IdempotencyKey, SessionDep, TransactionRoute, UserDep
 from api.errors import problem_responses
 from api.schemas import ImportResult
 from blangko import access, imports
@@ -14,6 +14,7 @@ from blangko.ledger import Actor
 from blangko.models import Office, Source, User
 
 router = APIRouter(
+    route_class=TransactionRoute,
     prefix="/api/v1/imports",
     tags=["imports"],
     responses=problem_responses(400, 401, 409, 422),

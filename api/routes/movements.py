@@ -3,7 +3,15 @@ original; entries are never edited or deleted."""
 
 from fastapi import APIRouter
 
-from api.deps import ActorDep, IdempotencyKey, IdPath, SessionDep, UserDep, writable_office
+from api.deps import (
+    ActorDep,
+    IdempotencyKey,
+    IdPath,
+    SessionDep,
+    TransactionRoute,
+    UserDep,
+    writable_office,
+)
 from api.errors import problem_responses
 from api.routes.procurements import movement_public
 from api.schemas import MovementPublic, ReverseRequest
@@ -14,6 +22,7 @@ from blangko.models import Movement
 from blangko.offices import local_today
 
 router = APIRouter(
+    route_class=TransactionRoute,
     prefix="/api/v1/movements",
     tags=["movements"],
     responses=problem_responses(401, 403, 404, 409, 422),

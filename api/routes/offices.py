@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter, Query
 
-from api.deps import CodePath, SessionDep, UserDep, readable_office
+from api.deps import CodePath, SessionDep, TransactionRoute, UserDep, readable_office
 from api.errors import problem_responses
 from api.schemas import OfficePublic
 from blangko import access
@@ -10,7 +10,10 @@ from blangko.models import Office, OfficeKind
 from blangko.offices import list_offices
 
 router = APIRouter(
-    prefix="/api/v1/offices", tags=["offices"], responses=problem_responses(401, 403, 422)
+    route_class=TransactionRoute,
+    prefix="/api/v1/offices",
+    tags=["offices"],
+    responses=problem_responses(401, 403, 422),
 )
 
 

@@ -2,13 +2,21 @@
 
 from fastapi import APIRouter
 
-from api.deps import ActorDep, IdempotencyKey, SessionDep, UserDep, require_central
+from api.deps import (
+    ActorDep,
+    IdempotencyKey,
+    SessionDep,
+    TransactionRoute,
+    UserDep,
+    require_central,
+)
 from api.errors import problem_responses
 from api.schemas import MovementPublic, ProcurementCreate
 from blangko.models import Movement
 from blangko.stock import record_procurement
 
 router = APIRouter(
+    route_class=TransactionRoute,
     prefix="/api/v1/procurements",
     tags=["procurements"],
     responses=problem_responses(401, 403, 409, 422),

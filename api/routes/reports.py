@@ -12,6 +12,7 @@ from api.deps import (
     DateTo,
     IdempotencyKey,
     SessionDep,
+    TransactionRoute,
     UserDep,
     check_range,
     readable_office,
@@ -23,6 +24,7 @@ from blangko.models import DailyReport
 from blangko.reports import DailyFigures, list_reports, save_daily_report
 
 router = APIRouter(
+    route_class=TransactionRoute,
     prefix="/api/v1/offices/{code}/daily-reports",
     tags=["daily reports"],
     responses=problem_responses(401, 403, 404, 422),

@@ -10,6 +10,7 @@ from api.deps import (
     IdempotencyKey,
     IdPath,
     SessionDep,
+    TransactionRoute,
     UserDep,
     office_scope,
     readable_office,
@@ -29,6 +30,7 @@ from blangko import shipments
 from blangko.models import AllocationRequest, RequestStatus, Shipment
 
 router = APIRouter(
+    route_class=TransactionRoute,
     prefix="/api/v1/allocation-requests",
     tags=["allocation requests"],
     responses=problem_responses(401, 403, 422),

@@ -7,6 +7,7 @@ from api.deps import (
     IdempotencyKey,
     IdPath,
     SessionDep,
+    TransactionRoute,
     UserDep,
     office_scope,
     readable_office,
@@ -25,6 +26,7 @@ from blangko import shipments
 from blangko.models import Shipment, ShipmentStatus
 
 router = APIRouter(
+    route_class=TransactionRoute,
     prefix="/api/v1/shipments",
     tags=["shipments"],
     responses=problem_responses(401, 403, 404, 422),

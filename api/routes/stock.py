@@ -10,6 +10,7 @@ from api.deps import (
     DateTo,
     IdempotencyKey,
     SessionDep,
+    TransactionRoute,
     UserDep,
     check_range,
     readable_office,
@@ -32,7 +33,12 @@ from blangko.forecasts import latest_summaries
 from blangko.models import utcnow
 from blangko.stock import office_stock, record_stock_count, refuse_national
 
-router = APIRouter(prefix="/api/v1", tags=["stock"], responses=problem_responses(401, 403, 422))
+router = APIRouter(
+    route_class=TransactionRoute,
+    prefix="/api/v1",
+    tags=["stock"],
+    responses=problem_responses(401, 403, 422),
+)
 
 
 @router.get(
