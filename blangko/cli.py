@@ -3,6 +3,7 @@ it did; slow commands show progress. Commands that need forecast/, api/ or web/ 
 them inside the command."""
 
 import getpass
+import os
 import sys
 
 import typer
@@ -99,6 +100,9 @@ def users_add(
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
     port: int = typer.Option(8000, "--port", help="TCP port"),
+    workers: int = typer.Option(
+        1, "--workers", min=1, help="web worker processes (one per core serves the most)"
+    ),
     no_scheduler: bool = typer.Option(
         False, "--no-scheduler", help="do not run the scheduled jobs in this process"
     ),
@@ -127,14 +131,26 @@ def serve(
     url = engine.url.render_as_string(hide_password=True)
     scheduler = None
     if not no_scheduler:
-        from forecast.jobs import background_scheduler
+        from forecast.jobs import PARENT_SCHEDULER_ENV, background_scheduler
 
         scheduler = background_scheduler()
         scheduler.start()
+        os.environ[PARENT_SCHEDULER_ENV] = str(os.getpid())
+    # The scheduler runs in this process only; uvicorn starts the workers as new processes.
     jobs = "with" if scheduler else "without"
-    typer.echo(f"Serving Blangko on http://{host}:{port} (database {url}), {jobs} scheduled jobs.")
+    typer.echo(
+        f"Serving Blangko on http://{host}:{port} with {workers} worker(s) (database {url}), "
+        f"{jobs} scheduled jobs."
+    )
     try:
-        uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+        uvicorn.run(
+            "api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

@@ -249,9 +249,17 @@ def blocking_scheduler() -> BlockingScheduler:
     return scheduler
 
 
+# ``blangko serve --workers N`` runs the scheduler in its own process and the web workers
+# as its children; it names itself here so that their health checks can tell.
+PARENT_SCHEDULER_ENV = "BLANGKO_SCHEDULER_PARENT"
+
+
 def scheduler_state() -> str:
-    """This process's scheduler for health checks: ``running``, ``paused``, ``stopped``
-    or ``not running`` (e.g. ``serve --no-scheduler``)."""
+    """The scheduler for health checks: ``running``, ``paused``, ``stopped``, ``running
+    in the parent process`` (a web worker of ``serve --workers N``) or ``not running``
+    (e.g. ``serve --no-scheduler``)."""
     if _process_scheduler is None:
+        if os.environ.get(PARENT_SCHEDULER_ENV) == str(os.getppid()):
+            return "running in the parent process"
         return "not running"
     return _STATES.get(_process_scheduler.state, "stopped")
