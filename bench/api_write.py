@@ -2,11 +2,13 @@
 concurrent clients over HTTP on loopback and prints requests/s and p50/p99 latency
 (SPEC §7 bar: ≥ 300 writes/s, p99 ≤ 100 ms).
 
-    .venv/bin/python bench/api_write.py [--requests 3000] [--clients 8] [--workers 1]
+    .venv/bin/python bench/api_write.py [--requests 3000] [--clients 8] [--workers 2]
 
-By default it starts uvicorn against a fresh seeded SQLite database in a temporary
-directory; ``--url`` drives a running server instead (BLANGKO_BENCH_USER/PASSWORD sign
-in as a planner; the offices need stock for the prints)."""
+By default it starts uvicorn with two workers (one per core of the reference machine,
+as ``blangko serve --workers 2``) against a fresh seeded SQLite database in a temporary
+directory; ``--database URL`` uses another empty database (PostgreSQL, say); ``--url``
+drives a running server instead (BLANGKO_BENCH_USER/PASSWORD sign in as a planner; the
+offices need stock for the prints)."""
 
 import argparse
 import http.client
@@ -21,6 +23,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import _server
+from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
 from blangko.db import make_engine, session_scope
@@ -115,7 +118,8 @@ def main() -> None:
     parser.add_argument("--url", help="drive a running server instead")
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--database", help="an empty database to migrate, seed and use")
     parser.add_argument("--offices", nargs="*", help="office codes (with --url)")
     args = parser.parse_args()
     if args.url:
@@ -125,10 +129,11 @@ def main() -> None:
         drive(args.url, token, args.offices or ["32.16"], args.requests, args.clients)
         return
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        url = args.database or f"sqlite:///{Path(tmp) / 'bench.db'}"
         _server.prepare(url)
         codes = stock_every_office(url)
         with _server.server(url, workers=args.workers) as base:
+            print(f"{args.workers} worker(s), database {make_url(url).get_backend_name()}")
             drive(base, _server.token(base), codes, args.requests, args.clients)
 
 
