@@ -1,34 +1,22 @@
 """Request dependencies: one database session per request, the signed-in user, and the
-office-scope checks of SPEC §4 (``blangko.access``).
+office-scope checks of SPEC §4 (``blangko.access``). The database work of a request runs
+in one thread (``api.transaction``)."""
 
-A request's database work runs in one worker thread: ``TransactionRoute`` runs the
-endpoint and its commit (or rollback) there, and the session dependency itself touches
-no database. Each hop between the event loop and a worker thread costs about as much as
-a small query, and a SQLite write holds the write queue only for that one thread's work,
-so several web workers can share the database file."""
-
-import functools
-import inspect
-from collections.abc import AsyncIterator, Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Header, Path, Query, Request
-from fastapi.routing import APIRoute
+from fastapi import Depends, Header, Path, Query
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from api.auth import user_id_from_token
 from api.schemas import MAX_ID, OFFICE_CODE
+from api.transaction import SignedIn, get_session
 from blangko import access
-from blangko.db import open_session, session_scope, transaction
 from blangko.errors import Forbidden, Unauthenticated, ValidationFailed
 from blangko.ledger import Actor
 from blangko.models import Office, Source, User
 from blangko.offices import get_office, list_offices
-
-READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 oauth2 = OAuth2PasswordBearer(
     tokenUrl="/api/v1/auth/token",
@@ -36,71 +24,26 @@ oauth2 = OAuth2PasswordBearer(
     description="Token from `POST /api/v1/auth/token` (username and password form).",
 )
 
-
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """The request's session; writes take the write lock up front (SQLite ``BEGIN
-    IMMEDIATE``). ``TransactionRoute`` commits it when the endpoint returns and rolls it
-    back on any error, before the response is sent."""
-    session = open_session(write=request.method not in READ_METHODS)
-    try:
-        yield session
-    finally:
-        if session.in_transaction():  # only an endpoint outside TransactionRoute gets here
-            await run_in_threadpool(session.rollback)
-        session.close()
-
-
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-class TransactionRoute(APIRoute):
-    """Runs a plain (``def``) endpoint in a worker thread together with the commit or
-    rollback of its session, so that the request's database work is one thread's work.
-    Use it as the ``route_class`` of every API router."""
-
-    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if not inspect.iscoroutinefunction(endpoint):
-            endpoint = _in_one_transaction(endpoint)
-        super().__init__(path, endpoint, **kwargs)
-
-
-def _in_one_transaction(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    def work(kwargs: dict[str, Any]) -> Any:
-        session = next((v for v in kwargs.values() if isinstance(v, Session)), None)
-        if session is None:
-            return endpoint(**kwargs)
-        with transaction(session):
-            return endpoint(**kwargs)
-
-    @functools.wraps(endpoint)
-    async def run(**kwargs: Any) -> Any:
-        return await run_in_threadpool(work, kwargs)
-
-    return run
-
-
-def current_user(token: Annotated[str | None, Depends(oauth2)]) -> User:
-    """The signed-in user, read in a short transaction of its own, so that the request's
-    write transaction starts only in the endpoint."""
+async def signed_in(token: Annotated[str | None, Depends(oauth2)]) -> SignedIn:
+    """The token's user; the endpoint receives the ``User`` itself, loaded and checked
+    (active) with the request's session (``api.transaction``)."""
     if not token:
         raise Unauthenticated(
             "Silakan masuk terlebih dahulu: kirim header 'Authorization: Bearer <token>' dari "
             "POST /api/v1/auth/token."
         )
-    user_id = user_id_from_token(token)
-    with session_scope(write=False) as session:
-        user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        raise Unauthenticated("Akun ini tidak aktif lagi. Hubungi admin.")
-    return user
+    return SignedIn(user_id_from_token(token))
 
 
-UserDep = Annotated[User, Depends(current_user)]
+UserDep = Annotated[User, Depends(signed_in)]
 
 
-async def actor(user: UserDep) -> Actor:
-    """Who records the movement (async: no database work, so no thread hop)."""
-    return Actor(user_id=user.id, source=Source.api)
+async def actor(user: Annotated[SignedIn, Depends(signed_in)]) -> Actor:
+    """Who records the movement."""
+    return Actor(user_id=user.user_id, source=Source.api)
 
 
 ActorDep = Annotated[Actor, Depends(actor)]

@@ -121,8 +121,10 @@ def get_engine() -> Engine:
     return make_engine(settings.database_url, echo=settings.sql_echo)
 
 
+@lru_cache(maxsize=16)
 def writer(engine: Engine) -> Engine:
-    """The same engine, marked so that its transactions take the write lock up front."""
+    """The same engine, marked so that its transactions take the write lock up front
+    (made once per engine: every write request asks for it)."""
     return engine.execution_options(**{_WRITE: True})
 
 

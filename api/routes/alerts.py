@@ -13,7 +13,6 @@ from api.deps import (
     ActorDep,
     IdPath,
     SessionDep,
-    TransactionRoute,
     UserDep,
     office_scope,
     readable_office,
@@ -21,6 +20,7 @@ from api.deps import (
 )
 from api.errors import problem_responses
 from api.schemas import MAX_ID, OFFICE_CODE
+from api.transaction import TransactionRoute
 from blangko import access
 from blangko.errors import NotFound
 from blangko.models import (

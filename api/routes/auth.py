@@ -5,9 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 
 from api.auth import issue_token
-from api.deps import TransactionRoute
 from api.errors import problem_responses
 from api.schemas import Token
+from api.transaction import TransactionRoute
 from blangko.errors import Unauthenticated
 from blangko.signin import sign_in
 

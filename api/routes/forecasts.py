@@ -7,7 +7,6 @@ from api.deps import (
     CodePath,
     IdPath,
     SessionDep,
-    TransactionRoute,
     UserDep,
     readable_office,
     require_central,
@@ -19,6 +18,7 @@ from api.schemas import (
     ForecastRunPublic,
     OfficeForecastPublic,
 )
+from api.transaction import TransactionRoute
 from blangko import forecasts
 from blangko.models import ForecastRun
 

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from api.deps import TransactionRoute
 from api.schemas import Health, HealthDatabase
+from api.transaction import TransactionRoute
 from blangko.db import get_engine, session_scope
 from blangko.forecasts import latest_run
 from blangko.migrate import current_revision, head_revision

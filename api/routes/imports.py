@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, UploadFile
 
-from api.deps import IdempotencyKey, SessionDep, TransactionRoute, UserDep
+from api.deps import IdempotencyKey, SessionDep, UserDep
 from api.errors import problem_responses
 from api.schemas import ImportResult
+from api.transaction import TransactionRoute
 from blangko import access, imports
 from blangko.ledger import Actor
 from blangko.models import Office, Source, User

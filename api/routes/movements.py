@@ -8,13 +8,13 @@ from api.deps import (
     IdempotencyKey,
     IdPath,
     SessionDep,
-    TransactionRoute,
     UserDep,
     writable_office,
 )
 from api.errors import problem_responses
 from api.routes.procurements import movement_public
 from api.schemas import MovementPublic, ReverseRequest
+from api.transaction import TransactionRoute
 from blangko import checks
 from blangko.errors import NotFound
 from blangko.ledger import reverse

@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter, Query
 
-from api.deps import CodePath, SessionDep, TransactionRoute, UserDep, readable_office
+from api.deps import CodePath, SessionDep, UserDep, readable_office
 from api.errors import problem_responses
 from api.schemas import OfficePublic
+from api.transaction import TransactionRoute
 from blangko import access
 from blangko.models import Office, OfficeKind
 from blangko.offices import list_offices

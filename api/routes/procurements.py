@@ -6,12 +6,12 @@ from api.deps import (
     ActorDep,
     IdempotencyKey,
     SessionDep,
-    TransactionRoute,
     UserDep,
     require_central,
 )
 from api.errors import problem_responses
 from api.schemas import MovementPublic, ProcurementCreate
+from api.transaction import TransactionRoute
 from blangko.models import Movement
 from blangko.stock import record_procurement
 

@@ -12,7 +12,6 @@ from api.deps import (
     DateTo,
     IdempotencyKey,
     SessionDep,
-    TransactionRoute,
     UserDep,
     check_range,
     readable_office,
@@ -20,6 +19,7 @@ from api.deps import (
 )
 from api.errors import problem_responses
 from api.schemas import DailyReportPublic, DailyReportSave, Spoiled
+from api.transaction import TransactionRoute
 from blangko.models import DailyReport
 from blangko.reports import DailyFigures, list_reports, save_daily_report
 

@@ -10,7 +10,6 @@ from api.deps import (
     IdempotencyKey,
     IdPath,
     SessionDep,
-    TransactionRoute,
     UserDep,
     office_scope,
     readable_office,
@@ -26,6 +25,7 @@ from api.schemas import (
     AllocationRequestCreate,
     AllocationRequestPublic,
 )
+from api.transaction import TransactionRoute
 from blangko import shipments
 from blangko.models import AllocationRequest, RequestStatus, Shipment
 

@@ -7,7 +7,6 @@ from api.deps import (
     IdempotencyKey,
     IdPath,
     SessionDep,
-    TransactionRoute,
     UserDep,
     office_scope,
     readable_office,
@@ -22,6 +21,7 @@ from api.schemas import (
     ShipmentPublic,
     ShipmentReceive,
 )
+from api.transaction import TransactionRoute
 from blangko import shipments
 from blangko.models import Shipment, ShipmentStatus
 

@@ -10,7 +10,6 @@ from api.deps import (
     DateTo,
     IdempotencyKey,
     SessionDep,
-    TransactionRoute,
     UserDep,
     check_range,
     readable_office,
@@ -28,6 +27,7 @@ from api.schemas import (
     StockCountCreate,
     StockCountPublic,
 )
+from api.transaction import TransactionRoute
 from blangko import ledger, overview
 from blangko.forecasts import latest_summaries
 from blangko.models import utcnow
