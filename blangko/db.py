@@ -86,6 +86,9 @@ class _SqliteWriter:
                 return
             if self._file is None:
                 self._file = open(self._lock_path, "ab")  # noqa: SIM115 (kept open)
+            # Blocking, so the next writer starts the moment the holder commits (polling
+            # with LOCK_NB every millisecond measured 25 % slower). It has no deadline:
+            # the holder is a transaction that ends, or a process whose death frees it.
             fcntl.flock(self._file, fcntl.LOCK_EX)
             try:
                 yield
