@@ -3,14 +3,7 @@ following its progress."""
 
 from fastapi import APIRouter, Body
 
-from api.deps import (
-    CodePath,
-    IdPath,
-    SessionDep,
-    UserDep,
-    readable_office,
-    require_central,
-)
+from api.deps import CodePath, IdPath, SessionDep, UserDep, readable_office, require_central
 from api.errors import problem_responses
 from api.schemas import (
     ForecastPoint,

@@ -3,14 +3,7 @@ original; entries are never edited or deleted."""
 
 from fastapi import APIRouter
 
-from api.deps import (
-    ActorDep,
-    IdempotencyKey,
-    IdPath,
-    SessionDep,
-    UserDep,
-    writable_office,
-)
+from api.deps import ActorDep, IdempotencyKey, IdPath, SessionDep, UserDep, writable_office
 from api.errors import problem_responses
 from api.routes.procurements import movement_public
 from api.schemas import MovementPublic, ReverseRequest

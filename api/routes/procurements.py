@@ -2,13 +2,7 @@
 
 from fastapi import APIRouter
 
-from api.deps import (
-    ActorDep,
-    IdempotencyKey,
-    SessionDep,
-    UserDep,
-    require_central,
-)
+from api.deps import ActorDep, IdempotencyKey, SessionDep, UserDep, require_central
 from api.errors import problem_responses
 from api.schemas import MovementPublic, ProcurementCreate
 from api.transaction import TransactionRoute
