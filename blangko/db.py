@@ -4,7 +4,7 @@ SQLite runs in WAL mode with foreign keys on and a busy timeout. Write transacti
 start with ``BEGIN IMMEDIATE`` so that concurrent writers queue for the database lock
 instead of failing when a read transaction tries to upgrade to a write.
 
-SQLite has one writer at a time. Writers queue for it in ``_SqliteWriters`` (a thread
+SQLite has one writer at a time. Writers queue for it in ``_SqliteWriter`` (a thread
 lock in the process, an ``flock`` on a file beside the database between processes)
 rather than in SQLite's busy handler, which polls with sleeps of up to 100 ms and so
 turns a short queue into long tail latencies, most of all with several web workers.
@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from functools import lru_cache
-from typing import IO, Any
+from typing import Any
 
 try:
     import fcntl
@@ -25,6 +25,7 @@ except ImportError:  # Windows: threads of one process still queue; processes po
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 from blangko.settings import get_settings
@@ -66,36 +67,44 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 class _SqliteWriter:
-    """The write queue of one SQLite file in this process. A plain lock, not a
-    re-entrant one: a request's session may be opened and closed on different threads."""
+    """The write queue of one SQLite file in this process: a thread lock, then an
+    ``flock`` on ``<database>-writer`` shared with the other processes. A plain lock, not
+    a re-entrant one: a web request's session is opened and closed on different threads.
+
+    A thread that waits longer than SQLite's own busy timeout for the others of its
+    process fails with "database is locked" (503 with Retry-After), as it would in
+    SQLite's busy handler. The file lock is taken blocking, so the next writer starts the
+    moment the holder commits: polling it with LOCK_NB measured 25 % slower, and waiting
+    for it in a helper thread (to give up at a deadline) 12 % slower. Its wait has no
+    deadline; the holder is a transaction that ends (Blangko's long jobs write in
+    batches), or a process whose death frees the lock."""
 
     def __init__(self, lock_path: str | None) -> None:
         self._threads = threading.Lock()
         self._lock_path = lock_path
-        self._file: IO[bytes] | None = None
 
     @contextmanager
     def hold(self) -> Iterator[None]:
-        # Waiting as long as SQLite's own busy timeout keeps its behaviour: a writer that
-        # cannot get the database fails with "database is locked" instead of hanging.
         if not self._threads.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000):
-            raise sqlite3.OperationalError("database is locked")
+            raise _database_locked()
         try:
             if self._lock_path is None or fcntl is None:
                 yield
                 return
-            if self._file is None:
-                self._file = open(self._lock_path, "ab")  # noqa: SIM115 (kept open)
-            # Blocking, so the next writer starts the moment the holder commits (polling
-            # with LOCK_NB every millisecond measured 25 % slower). It has no deadline:
-            # the holder is a transaction that ends, or a process whose death frees it.
-            fcntl.flock(self._file, fcntl.LOCK_EX)
+            fd = os.open(self._lock_path, os.O_WRONLY | os.O_CREAT, 0o644)
             try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
                 yield
             finally:
-                fcntl.flock(self._file, fcntl.LOCK_UN)
+                os.close(fd)  # also releases the file lock
         finally:
             self._threads.release()
+
+
+def _database_locked() -> OperationalError:
+    return OperationalError(
+        "waiting for the SQLite write queue", None, sqlite3.OperationalError("database is locked")
+    )
 
 
 # One queue per (process, database file): a forked child must not share its parent's
