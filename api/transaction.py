@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 from fastapi import Request
 from fastapi.routing import APIRoute
 from sqlmodel import Session
@@ -68,9 +69,21 @@ class TransactionRoute(APIRoute):
     The ``route_class`` of every API router."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        if not inspect.iscoroutinefunction(endpoint):
+        if inspect.iscoroutinefunction(endpoint):
+            _refuse_database_parameters(path, endpoint)
+        else:
             endpoint = _in_one_thread(endpoint)
         super().__init__(path, endpoint, **kwargs)
+
+
+def _refuse_database_parameters(path: str, endpoint: Callable[..., Any]) -> None:
+    """An ``async def`` endpoint would get no commit and a ``SignedIn`` for its user."""
+    for parameter in inspect.signature(endpoint).parameters.values():
+        annotation = parameter.annotation
+        if getattr(annotation, "__origin__", annotation) in (Session, User):
+            raise TypeError(
+                f"{path}: endpoints that use the database must be plain 'def' functions"
+            )
 
 
 def _in_one_thread(endpoint: Callable[..., Any]) -> Callable[..., Any]:
@@ -99,4 +112,7 @@ def _users_loaded(kwargs: dict[str, Any], session: Session) -> dict[str, Any]:
 async def _in_thread(function: Callable[..., Any], *args: Any) -> Any:
     context = contextvars.copy_context()
     call = functools.partial(context.run, function, *args)
-    return await asyncio.get_running_loop().run_in_executor(_database_threads, call)
+    # Shielded: a cancelled request (client gone, shutdown) still waits for its thread to
+    # finish the commit or rollback before the session dependency closes the session.
+    with anyio.CancelScope(shield=True):
+        return await asyncio.get_running_loop().run_in_executor(_database_threads, call)
