@@ -28,11 +28,14 @@ def csrf_token(request: Request) -> str:
 
 
 def db(request: Request) -> Iterator[Session]:
+    """One transaction per request. Used with ``scope="function"``: the commit happens
+    before the response is sent, so a failed commit becomes an error page instead of a
+    false "tersimpan"."""
     with session_scope(write=request.method not in ("GET", "HEAD")) as session:
         yield session
 
 
-def current_user(request: Request, session: Session = Depends(db)) -> User:
+def current_user(request: Request, session: Session = Depends(db, scope="function")) -> User:
     csrf_token(request)
     user_id = request.session.get("user_id")
     user = session.get(User, user_id) if user_id else None

@@ -19,7 +19,7 @@ def home_of(user: User) -> str:
 
 
 @router.get("/")
-def home(request: Request, session: Session = Depends(db)) -> Response:
+def home(request: Request, session: Session = Depends(db, scope="function")) -> Response:
     try:
         user = current_user(request, session)
     except LoginRequired:

@@ -42,7 +42,9 @@ def _scope(session: Session, user: User) -> list[str] | None:
 
 @router.get("/peringatan")
 def alerts_page(
-    request: Request, user: User = Depends(current_user), session: Session = Depends(db)
+    request: Request,
+    user: User = Depends(current_user),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     status = request.query_params.get("status", "open")
     kind = request.query_params.get("jenis") or None
@@ -68,7 +70,9 @@ def alerts_page(
 
 @router.post("/peringatan/{alert_id}/tandai", dependencies=[Depends(check_csrf)])
 def acknowledge(
-    alert_id: int, user: User = Depends(current_user), session: Session = Depends(db)
+    alert_id: int,
+    user: User = Depends(current_user),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     alert = alerts.get_alert(session=session, alert_id=alert_id)
     scope = _scope(session, user)
@@ -85,7 +89,9 @@ def acknowledge(
 
 @router.get("/rencana")
 def plan_page(
-    request: Request, user: User = Depends(central), session: Session = Depends(db)
+    request: Request,
+    user: User = Depends(central),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     try:
         plan = plans.latest_plan(session=session)
@@ -104,7 +110,7 @@ def plan_page(
 
 @router.post("/rencana/{plan_id}/setujui", dependencies=[Depends(check_csrf)])
 def approve_plan(
-    plan_id: int, user: User = Depends(central), session: Session = Depends(db)
+    plan_id: int, user: User = Depends(central), session: Session = Depends(db, scope="function")
 ) -> Response:
     _, sent = plans.approve_plan(session=session, plan_id=plan_id, actor=web_actor(user))
     return done("/rencana", f"Rencana #{plan_id} disetujui: {len(sent)} kiriman dibuat")
@@ -112,7 +118,9 @@ def approve_plan(
 
 @router.get("/prakiraan")
 def runs_page(
-    request: Request, user: User = Depends(central), session: Session = Depends(db)
+    request: Request,
+    user: User = Depends(central),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     runs = session.exec(select(ForecastRun).order_by(col(ForecastRun.id).desc()).limit(20)).all()
     return render(
@@ -128,7 +136,9 @@ def runs_page(
 
 @router.post("/prakiraan/jalankan", dependencies=[Depends(check_csrf)])
 def start_run(
-    request: Request, user: User = Depends(central), session: Session = Depends(db)
+    request: Request,
+    user: User = Depends(central),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     from forecast.runner import RunSettings, start_in_background
     from forecast.runs import queue_run
@@ -145,7 +155,9 @@ def start_run(
 
 @router.get("/kotak-keluar")
 def outbox_page(
-    request: Request, user: User = Depends(central), session: Session = Depends(db)
+    request: Request,
+    user: User = Depends(central),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     messages = session.exec(
         select(OutboxMessage).order_by(col(OutboxMessage.id).desc()).limit(200)

@@ -101,7 +101,7 @@ def dashboard(
     request: Request,
     code: str,
     user: User = Depends(current_user),
-    session: Session = Depends(db),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     office = readable_office(session, user, code)
     context = dashboard_context(session, office)
@@ -114,7 +114,7 @@ async def receive_shipment(
     request: Request,
     shipment_id: int,
     user: User = Depends(current_user),
-    session: Session = Depends(db),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     form = await request.form()
     shipment = shipments.get_shipment(session=session, shipment_id=shipment_id)
@@ -175,7 +175,7 @@ def report_form(
     request: Request,
     code: str,
     user: User = Depends(current_user),
-    session: Session = Depends(db),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     office = readable_office(session, user, code)
     chosen = forms.optional_day(request.query_params.get("tanggal")) or local_today(office)
@@ -194,7 +194,7 @@ async def save_report(
     request: Request,
     code: str,
     user: User = Depends(current_user),
-    session: Session = Depends(db),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     form = await request.form()
     office = writable_office(session, user, code)
@@ -234,7 +234,7 @@ def card_page(
     request: Request,
     code: str,
     user: User = Depends(current_user),
-    session: Session = Depends(db),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     office = readable_office(session, user, code)
     date_from, date_to = _card_range(request, office)
@@ -267,7 +267,7 @@ def card_csv(
     request: Request,
     code: str,
     user: User = Depends(current_user),
-    session: Session = Depends(db),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     office = readable_office(session, user, code)
     date_from, date_to = _card_range(request, office)
@@ -314,7 +314,7 @@ def count_form(
     request: Request,
     code: str,
     user: User = Depends(current_user),
-    session: Session = Depends(db),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     context = _count_context(session, readable_office(session, user, code))
     context["flash"] = request.query_params.get("pesan")
@@ -326,7 +326,7 @@ async def save_count(
     request: Request,
     code: str,
     user: User = Depends(current_user),
-    session: Session = Depends(db),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     form = await request.form()
     office = writable_office(session, user, code)
@@ -360,7 +360,7 @@ def request_page(
     request: Request,
     code: str,
     user: User = Depends(current_user),
-    session: Session = Depends(db),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     context = _requests_context(session, readable_office(session, user, code))
     context["flash"] = request.query_params.get("pesan")
@@ -372,7 +372,7 @@ async def create_request(
     request: Request,
     code: str,
     user: User = Depends(current_user),
-    session: Session = Depends(db),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     form = await request.form()
     office = writable_office(session, user, code)

@@ -36,7 +36,9 @@ def central(user: User = Depends(current_user)) -> User:
 
 @router.get("/nasional")
 def national(
-    request: Request, user: User = Depends(central), session: Session = Depends(db)
+    request: Request,
+    user: User = Depends(central),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     rows = overview.national_overview(session=session)
     national_row = next(r for r in rows if r.code == NATIONAL)
@@ -89,7 +91,9 @@ def _requests_context(session: Session) -> dict[str, Any]:
 
 @router.get("/permintaan")
 def requests_page(
-    request: Request, user: User = Depends(central), session: Session = Depends(db)
+    request: Request,
+    user: User = Depends(central),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     context = _requests_context(session)
     context["flash"] = request.query_params.get("pesan")
@@ -101,7 +105,7 @@ async def decide_request(
     request: Request,
     request_id: int,
     user: User = Depends(central),
-    session: Session = Depends(db),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     form = await request.form()
     try:
@@ -143,7 +147,9 @@ def _shipment_context(session: Session, office: Office) -> dict[str, Any]:
 
 @router.get("/kiriman/baru")
 def shipment_form(
-    request: Request, user: User = Depends(central), session: Session = Depends(db)
+    request: Request,
+    user: User = Depends(central),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     context = _shipment_context(session, get_office(session=session, code=NATIONAL))
     context["flash"] = request.query_params.get("pesan")
@@ -152,7 +158,9 @@ def shipment_form(
 
 @router.post("/kiriman/baru", dependencies=[Depends(check_csrf)])
 async def create_shipment(
-    request: Request, user: User = Depends(central), session: Session = Depends(db)
+    request: Request,
+    user: User = Depends(central),
+    session: Session = Depends(db, scope="function"),
 ) -> Response:
     form = await request.form()
     try:
