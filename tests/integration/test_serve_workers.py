@@ -1,16 +1,20 @@
 """``blangko serve --workers 2`` on SQLite: two web worker processes share the database
 file through its write queue. Concurrent daily reports for one office with little stock
 land in either worker; none fails with "database is locked", stock never goes below
-zero and every accepted report is in the ledger. The scheduler runs once, in the parent
-process, and the workers' health checks say so."""
+zero and every accepted report is in the ledger. A writer waits while another process
+holds the queue's file lock. The scheduler runs once, in the parent process, and the
+workers' health checks say so."""
 
+import fcntl
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -34,14 +38,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def two_workers(sqlite_engine: Engine) -> Iterator[str]:
+def two_workers(sqlite_engine: Engine, tmp_path: Path) -> Iterator[str]:
     port = _free_port()
     env = {
         **os.environ,
         "BLANGKO_DATABASE_URL": sqlite_engine.url.render_as_string(hide_password=False),
     }
     command = [sys.executable, "-m", "blangko.cli", "serve", "--workers", "2", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = (tmp_path / "serve.log").open("wb")
+    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -52,13 +57,14 @@ def two_workers(sqlite_engine: Engine) -> Iterator[str]:
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
+                output = (tmp_path / "serve.log").read_text(errors="replace")
                 pytest.fail(f"blangko serve --workers 2 did not start:\n{output}")
             time.sleep(0.2)
         yield base
     finally:
         process.terminate()
         process.wait(timeout=30)
+        log.close()
 
 
 def test_two_workers_share_the_sqlite_file_without_losing_or_overdrawing(
@@ -96,3 +102,32 @@ def test_two_workers_share_the_sqlite_file_without_losing_or_overdrawing(
 def test_workers_report_the_scheduler_of_their_parent(two_workers: str) -> None:
     health = httpx.get(two_workers + "/healthz", timeout=10).json()
     assert health["scheduler"] == "running in the parent process"
+
+
+def test_a_writer_waits_while_another_process_holds_the_queue(
+    sqlite_engine: Engine, two_workers: str
+) -> None:
+    stock_office(sqlite_engine, OFFICE, STOCK)
+    officer = add_user(sqlite_engine, "petugas.bekasi", Role.officer, OFFICE)
+    url = (
+        f"{two_workers}/api/v1/offices/{OFFICE}/daily-reports/{days_ago(sqlite_engine, OFFICE, 1)}"
+    )
+    statuses: list[int] = []
+
+    def report() -> None:
+        body = {"print_requests": 10, "printed": 10}
+        statuses.append(httpx.put(url, json=body, headers=bearer(officer), timeout=60).status_code)
+
+    database = sqlite_engine.url.database
+    assert database
+    with open(f"{database}-writer", "ab") as queue:
+        fcntl.flock(queue, fcntl.LOCK_EX)  # this test process holds the write queue
+        writer = threading.Thread(target=report)
+        writer.start()
+        writer.join(timeout=2)
+        assert writer.is_alive() and statuses == []  # the server waits its turn
+        fcntl.flock(queue, fcntl.LOCK_UN)
+    writer.join(timeout=30)
+    assert statuses == [200]
+    with session_scope(sqlite_engine, write=False) as session:
+        assert balance(session=session, office_code=OFFICE, kind=AccountKind.stock) == STOCK - 10
