@@ -107,8 +107,8 @@ def _database_locked() -> OperationalError:
     )
 
 
-# One queue per (process, database file): a forked child must not share its parent's
-# open lock file, or the two would count as one holder.
+# One queue per (process, database file): a forked child gets its own, since a copy of a
+# thread lock held at the fork would never be released in the child.
 _writers: dict[tuple[int, str], _SqliteWriter] = {}
 _writers_guard = threading.Lock()
 
