@@ -1,7 +1,6 @@
 """The e-mail outbox against a real SMTP server (aiosmtpd on loopback): content arrives,
 nothing is lost while the server is down, nothing is sent twice."""
 
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -27,6 +26,7 @@ from blangko.models import (
     utcnow,
 )
 from blangko.users import create_user
+from tests.net import free_port
 
 
 class Inbox:
@@ -41,12 +41,6 @@ class Inbox:
         with self.lock:
             self.messages.append((list(envelope.rcpt_tos), parsed))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:

@@ -12,7 +12,8 @@ from aiosmtpd.smtp import AuthResult
 from sqlalchemy import Engine
 
 from blangko import notifications
-from tests.integration.test_outbox import Server, free_port, officer_with_email, queue_alert
+from tests.integration.test_outbox import Server, officer_with_email, queue_alert
+from tests.net import free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
 

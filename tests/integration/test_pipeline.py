@@ -14,7 +14,8 @@ from blangko.settings import get_settings
 from blangko.users import create_user
 from forecast.nightly import run_alerts
 from tests.integration.test_alerts_plans import BANDUNG, BOGOR, forecast, give_stock
-from tests.integration.test_outbox import Server, free_port
+from tests.integration.test_outbox import Server
+from tests.net import free_port
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ zero and every accepted report is in the ledger. A writer waits while another pr
 holds the queue's file lock. The scheduler runs once, in the parent process, and the
 workers' health checks say so."""
 
+import contextlib
 import fcntl
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -26,20 +26,21 @@ from blangko.ledger import balance
 from blangko.models import AccountKind, DailyReport, Movement, MovementKind, Role
 from tests.integration.api_support import add_user, bearer, stock_office
 from tests.integration.ledger_support import days_ago
+from tests.net import free_port
 
 OFFICE = "32.16"
 STOCK = 100
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def _healthy(base: str) -> bool:
+    with contextlib.suppress(httpx.TransportError):
+        return httpx.get(base + "/healthz", timeout=2).status_code == 200
+    return False
 
 
 @pytest.fixture
 def two_workers(sqlite_engine: Engine, tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "BLANGKO_DATABASE_URL": sqlite_engine.url.render_as_string(hide_password=False),
@@ -50,12 +51,7 @@ def two_workers(sqlite_engine: Engine, tmp_path: Path) -> Iterator[str]:
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
+        while not _healthy(base):
             if process.poll() is not None or time.monotonic() > deadline:
                 output = (tmp_path / "serve.log").read_text(errors="replace")
                 pytest.fail(f"blangko serve --workers 2 did not start:\n{output}")
