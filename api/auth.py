@@ -8,7 +8,7 @@ import jwt
 
 from blangko.errors import Unauthenticated
 from blangko.models import User, utcnow
-from blangko.settings import get_settings
+from blangko.settings import get_settings, secret_key
 
 ALGORITHM = "HS256"
 
@@ -30,7 +30,7 @@ def issue_token(user: User, *, now: datetime | None = None) -> IssuedToken:
         "iat": now,
         "exp": now + lifetime,
     }
-    token = jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+    token = jwt.encode(claims, secret_key(), algorithm=ALGORITHM)
     return IssuedToken(token=token, expires_in=int(lifetime.total_seconds()))
 
 
@@ -39,7 +39,7 @@ def user_id_from_token(token: str) -> int:
     try:
         claims = jwt.decode(
             token,
-            get_settings().secret_key,
+            secret_key(),
             algorithms=[ALGORITHM],
             options={"require": ["sub", "exp"]},
         )

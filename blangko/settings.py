@@ -1,9 +1,13 @@
 """Configuration from the environment (``BLANGKO_*``), read once through ``get_settings()``."""
 
-from functools import lru_cache
+import ipaddress
+from functools import cached_property, lru_cache
+from typing import Annotated
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from blangko.secret_key import resolve_secret_key
 
 
 class Settings(BaseSettings):
@@ -13,9 +17,20 @@ class Settings(BaseSettings):
         default="sqlite:///blangko.db",
         description="SQLAlchemy URL; PostgreSQL as postgresql+psycopg://user:pass@host/db",
     )
-    secret_key: str = Field(
-        default="dev-only-change-me-0123456789abcdef",
-        description="Signs access tokens and session cookies; set a long random value in production",
+    secret_key: str | None = Field(
+        default=None,
+        description="Signs access tokens and session cookies (at least 32 bytes). Unset: on "
+        "SQLite a random key kept beside the database; on PostgreSQL the server refuses to "
+        "start. Read it through secret_key(), never this field.",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description="Addresses or networks (comma-separated) whose X-Forwarded-For and "
+        "X-Forwarded-Proto headers are believed; none by default",
+    )
+    https: bool = Field(
+        default=False,
+        description="Served over https (cookies Secure, HSTS) even when no trusted proxy says so",
     )
     smtp_url: str | None = Field(
         default=None, description="smtp://, smtp+starttls:// or smtps://user:pass@host:port"
@@ -27,7 +42,33 @@ class Settings(BaseSettings):
     token_minutes: int = 480
     sql_echo: bool = False
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        for entry in value if isinstance(value, list) else []:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as error:
+                raise ValueError(
+                    f"BLANGKO_TRUSTED_PROXIES: '{entry}' bukan alamat IP atau jaringan "
+                    "(contoh: 10.0.0.5,172.16.0.0/12)"
+                ) from error
+        return value
+
+    @cached_property
+    def secret(self) -> str:
+        """The signing key, resolved once (see ``blangko.secret_key``)."""
+        return resolve_secret_key(self.secret_key, self.database_url)
+
 
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def secret_key() -> str:
+    """The one key that signs tokens and session cookies; raises ``SecretKeyError`` when
+    none is usable."""
+    return get_settings().secret

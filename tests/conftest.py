@@ -8,6 +8,7 @@ that cannot reach its server fails instead of skipping.
 """
 
 import os
+import secrets
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -23,6 +24,9 @@ from blangko.migrate import upgrade
 from blangko.offices import seed_offices
 from blangko.settings import get_settings
 
+# One signing key for the whole run, inherited by the servers the tests start; the tests
+# of the key itself (tests/integration/test_secret_key.py) unset it.
+os.environ.setdefault("BLANGKO_SECRET_KEY", secrets.token_urlsafe(48))
 PG_URL = os.environ.get("BLANGKO_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 BACKENDS = ["sqlite", "postgres"]

@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from blangko.errors import DomainError
-from blangko.settings import get_settings
+from blangko.settings import secret_key
 from web.deps import CsrfFailed, LoginRequired
 from web.templating import render
 
@@ -23,7 +23,7 @@ def install(app: FastAPI) -> None:
 
     app.add_middleware(
         SessionMiddleware,
-        secret_key=get_settings().secret_key,
+        secret_key=secret_key(),
         session_cookie="blangko_session",
         max_age=SESSION_HOURS * 3600,
         same_site="lax",
