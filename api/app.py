@@ -23,6 +23,7 @@ from api.routes import (
     stock,
 )
 from api.schemas import FieldError, Problem
+from web import security
 
 # One line per area; new areas (forecasts, alerts, web pages) add their router here.
 ROUTERS: list[APIRouter] = [
@@ -90,6 +91,7 @@ def create_app() -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     web.install(app)  # the pages share the app, its database and its error mapping
+    security.install(app)  # headers on every response; outermost, so cookies get Secure
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -117,10 +117,17 @@ def serve(
 
     from blangko.forecasts import latest_run
     from blangko.migrate import current_revision, head_revision
+    from blangko.secret_key import SecretKeyError
+    from blangko.settings import get_settings, secret_key
 
     engine = get_engine()
     if current_revision(engine) != head_revision():
         fail("skema basis data belum terbaru. Jalankan 'blangko db upgrade' dulu.")
+    try:
+        secret_key()  # made here, once, so that every worker reads the same key
+    except SecretKeyError as error:
+        fail(str(error))
+    proxies = get_settings().trusted_proxies
     if with_demo:
         demo(years=None, start="2022-01-01", offices=None, seed=2024, if_empty=True)
         with session_scope(write=False) as session:
@@ -138,9 +145,10 @@ def serve(
         os.environ[PARENT_SCHEDULER_ENV] = str(os.getpid())
     # The scheduler runs in this process only; uvicorn starts the workers as new processes.
     jobs = "with" if scheduler else "without"
+    behind = f", forwarded headers from {', '.join(proxies)}" if proxies else ""
     typer.echo(
         f"Serving Blangko on http://{host}:{port} with {workers} worker(s) (database {url}), "
-        f"{jobs} scheduled jobs."
+        f"{jobs} scheduled jobs{behind}."
     )
     try:
         uvicorn.run(
@@ -150,6 +158,10 @@ def serve(
             port=port,
             workers=workers,
             log_level="info",
+            # Forwarded headers only from the configured proxies (uvicorn's default trusts
+            # 127.0.0.1, so anything on the machine could pick its own client address).
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies,
         )
     finally:
         if scheduler is not None:
