@@ -26,8 +26,8 @@ from fastapi import Request
 from fastapi.routing import APIRoute
 from sqlmodel import Session
 
+from blangko import sessions
 from blangko.db import open_session, session_scope, transaction
-from blangko.errors import Unauthenticated
 from blangko.models import User
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -52,16 +52,17 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 @dataclass(frozen=True)
 class SignedIn:
-    """A valid bearer token's user, loaded in the request's thread by ``TransactionRoute``
-    before the endpoint runs (the endpoint receives the ``User``)."""
+    """A signed-in request (a valid token's or session cookie's user and session), loaded
+    in the request's thread by ``TransactionRoute`` before the endpoint runs: the session
+    must still be live (``blangko.sessions``). The endpoint receives the ``User``."""
 
     user_id: int
+    session_id: str
 
     def load(self, session: Session) -> User:
-        user = session.get(User, self.user_id)
-        if user is None or not user.is_active:
-            raise Unauthenticated("Akun ini tidak aktif lagi. Hubungi admin.")
-        return user
+        return sessions.signed_in_user(
+            session=session, user_id=self.user_id, session_id=self.session_id
+        )
 
 
 class TransactionRoute(APIRoute):

@@ -126,7 +126,13 @@ class Office(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
+    """A person who signs in. Never deleted (deactivated instead), and ids are never reused
+    (``AUTOINCREMENT`` on SQLite), so an old token can never name another person.
+    ``session_version`` goes up whenever the password, role, office or active flag change:
+    every session started under an older version is over."""
+
     __tablename__ = "users"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=64, unique=True)
@@ -135,7 +141,40 @@ class User(SQLModel, table=True):
     office_code: str | None = Field(default=None, foreign_key="offices.code", index=True)
     email: str | None = Field(default=None, max_length=255)
     is_active: bool = True
+    session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class AuthSession(SQLModel, table=True):
+    """A signed-in session: one web sign-in (its id in the signed cookie) or one API token
+    (its id in the token's ``sid`` claim). Checked on every request: it must not be ended
+    (logout), expired, or older than its user's ``session_version``."""
+
+    __tablename__ = "auth_sessions"
+
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    user_version: int
+    kind: str = Field(max_length=10)
+    client: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    expires_at: datetime = Field(sa_column=_utc_column())
+    ended_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class UserEvent(SQLModel, table=True):
+    """A change to a user account (created, password, role, office, (de)activated): who did
+    it, when, and what, for the admins' page."""
+
+    __tablename__ = "user_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="users.id")
+    actor: str = Field(max_length=80)
+    action: str = Field(max_length=40)
+    detail: str = Field(default="", max_length=255)
+    at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
 
 
 class Account(SQLModel, table=True):
