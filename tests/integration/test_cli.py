@@ -66,7 +66,7 @@ def test_planner_without_office(sqlite_engine: Engine) -> None:
         (["--role", "officer"], "rahasia-123", "harus terikat pada satu kantor"),
         (["--role", "officer", "--office", "99.99"], "rahasia-123", "tidak ditemukan"),
         (["--role", "officer", "--office", "00"], "rahasia-123", "memakai peran planner"),
-        (["--role", "admin"], "pendek", "minimal 8 karakter"),
+        (["--role", "admin"], "pendek", "minimal 10 karakter"),
         (["--role", "admin", "--email", "bukan-alamat"], "rahasia-123", "e-mail tidak valid"),
     ],
 )
