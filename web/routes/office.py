@@ -1,7 +1,6 @@
 """Pages of one office (for its stock officer, and for planners drilling down):
 dashboard with incoming shipments, daily report, stock card, stock count, requests."""
 
-import csv
 import io
 from datetime import date, timedelta
 from typing import Any
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
-from blangko import reports, shipments, stock
+from blangko import csvfile, reports, shipments, stock
 from blangko.access import require_read, require_write
 from blangko.errors import DomainError
 from blangko.forecasts import latest_results
@@ -276,7 +275,7 @@ def card_csv(
     )
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel opens UTF-8 with a BOM correctly
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csvfile.writer(buffer, delimiter=";")
     writer.writerow(["tanggal", "mutasi", "jenis", "lawan", "masuk", "keluar", "saldo", "catatan"])
     writer.writerow([date_from.isoformat(), "", "saldo awal", "", "", "", card.opening_balance, ""])
     for line in card.lines:
