@@ -10,6 +10,7 @@ from api.schemas import Token
 from api.transaction import TransactionRoute
 from blangko.errors import Unauthenticated
 from blangko.signin import sign_in
+from web.security import client_address
 
 router = APIRouter(route_class=TransactionRoute, prefix="/api/v1/auth", tags=["auth"])
 
@@ -21,8 +22,9 @@ router = APIRouter(route_class=TransactionRoute, prefix="/api/v1/auth", tags=["a
     description="OAuth2 password flow: send `username` and `password` as an "
     "`application/x-www-form-urlencoded` form. Use the returned `access_token` as "
     "`Authorization: Bearer <token>` until it expires (`expires_in` seconds). After 5 failed "
-    "attempts for one username from one address within 15 minutes, sign-in is refused with "
-    "429 and `Retry-After`.",
+    "attempts for one username (from any address), or 20 from one address (for any "
+    "usernames), sign-in is refused with 429 and `Retry-After`; the wait doubles with each "
+    "further failure.",
     responses=problem_responses(401, 422, 429),
 )
 def token(
@@ -31,7 +33,7 @@ def token(
     password: Annotated[str, Form(min_length=1, max_length=1024)],
     grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
 ) -> Token:
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     user = sign_in(username=username, password=password, client=client)
     if user is None:
         raise Unauthenticated(

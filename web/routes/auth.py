@@ -9,6 +9,7 @@ from blangko.errors import TooManyAttempts
 from blangko.models import User
 from blangko.signin import sign_in
 from web.deps import LoginRequired, check_csrf, csrf_token, current_user, db
+from web.security import client_address
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,7 +40,7 @@ def login(
     username: str = Form(""),
     password: str = Form(""),
 ) -> Response:
-    client = request.client.host if request.client else "unknown"
+    client = client_address(request)
     try:
         user = sign_in(username=username, password=password, client=client)
     except TooManyAttempts as error:
