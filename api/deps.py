@@ -10,13 +10,12 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
 from api.auth import user_id_from_token
-from api.schemas import MAX_ID, OFFICE_CODE
+from api.schemas import MAX_ID, OFFICE_CODE, Day
 from api.transaction import SignedIn, get_session
-from blangko import access
-from blangko.errors import Forbidden, Unauthenticated, ValidationFailed
+from blangko import access, fields
+from blangko.errors import Unauthenticated, ValidationFailed
 from blangko.ledger import Actor
-from blangko.models import Office, Source, User
-from blangko.offices import get_office, list_offices
+from blangko.models import Source, User
 
 oauth2 = OAuth2PasswordBearer(
     tokenUrl="/api/v1/auth/token",
@@ -52,8 +51,8 @@ IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
-        max_length=200,
-        pattern=r"^[\x21-\x7e]+$",
+        max_length=fields.IDEMPOTENCY_KEY_MAX_LENGTH,
+        pattern=fields.IDEMPOTENCY_KEY,
         description="Any unique string (e.g. a UUID). Sending the same key with the same body "
         "again returns the first result and writes nothing; with another body it is refused "
         "(`idempotency_conflict`).",
@@ -66,10 +65,8 @@ CodePath = Annotated[
     Path(pattern=OFFICE_CODE, description="Kemendagri office code", examples=["32.16"]),
 ]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
-DateFrom = Annotated[
-    date | None, Query(alias="from", description="First business date (inclusive)")
-]
-DateTo = Annotated[date | None, Query(alias="to", description="Last business date (inclusive)")]
+DateFrom = Annotated[Day | None, Query(alias="from", description="First business date (inclusive)")]
+DateTo = Annotated[Day | None, Query(alias="to", description="Last business date (inclusive)")]
 
 
 def check_range(date_from: date | None, date_to: date | None) -> None:
@@ -79,43 +76,13 @@ def check_range(date_from: date | None, date_to: date | None) -> None:
         )
 
 
-def readable_office(session: Session, user: User, code: str) -> Office:
-    """The office ``code`` if the user may read it. Officers are checked before the lookup,
-    so they cannot probe which codes exist."""
-    if user.role not in access.CENTRAL and not _may_concern(user, code):
-        raise Forbidden(f"Anda tidak berhak melihat data kantor {code}.")
-    office = get_office(session=session, code=code)
-    access.require_read(user, office)
-    return office
-
-
-def writable_office(session: Session, user: User, code: str) -> Office:
-    """The office ``code`` if the user may record movements for it."""
-    if user.role not in access.CENTRAL and code != user.office_code:
-        raise Forbidden(
-            f"Anda hanya dapat mencatat untuk kantor Anda sendiri ({user.office_code}), "
-            f"bukan {code}."
-        )
-    office = get_office(session=session, code=code)
-    access.require_write(user, office)
-    return office
-
-
-def _may_concern(user: User, code: str) -> bool:
-    own = user.office_code or ""
-    return bool(own) and (code == own or code.startswith(own + "."))
+# The office-scope rule of SPEC §4, shared with the web pages.
+readable_office = access.readable_office
+writable_office = access.writable_office
+office_scope = access.office_scope
+require_visible = access.require_visible
 
 
 def require_central(user: User, action: str) -> None:
     """Planner or admin only (procurement, approvals, the national overview)."""
     access.require_central(user, action)
-
-
-def office_scope(session: Session, user: User) -> list[str] | None:
-    """The office codes an officer may read; None for planners and admins (all)."""
-    if user.role in access.CENTRAL:
-        return None
-    own = user.office_code or ""
-    if "." in own:
-        return [own]
-    return [office.code for office in list_offices(session=session, province=own)]

@@ -1,13 +1,17 @@
 """Request and response bodies of the JSON API, kept apart from the tables.
 
 Field names are English (SPEC §4); descriptions and examples are what a client developer
-reads in ``/openapi.json``. Numbers are bounded so that no input can overflow a column."""
+reads in ``/openapi.json``. The limits are ``blangko.fields``, the ones every front door
+uses; types are strict: a quantity is a JSON integer (not ``"12"``, ``true`` or ``1.0``),
+a date a ``YYYY-MM-DD`` string (not a Unix timestamp)."""
 
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
+from blangko import fields
+from blangko.fields import MAX_ID, MAX_QUANTITY, OFFICE_CODE
 from blangko.models import (
     MovementKind,
     OfficeKind,
@@ -17,21 +21,37 @@ from blangko.models import (
     Source,
 )
 
-# A shipment or a procurement is at most this many blanks (national use is 1–2 million a
-# month); the bound keeps sums far inside a 32-bit column.
-MAX_QUANTITY = 100_000_000
-MAX_ID = 2**31 - 1
-OFFICE_CODE = r"^(00|\d{2}(\.\d{2})?)$"
+__all__ = ["MAX_ID", "MAX_QUANTITY", "OFFICE_CODE"]
 
 
 def _printable(value: str) -> str:
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+    if fields.has_control_characters(value):
         raise ValueError("teks berisi karakter kendali yang tidak diizinkan")
     return value
 
 
-Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY)]
-PositiveQuantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
+def _iso_date(value: object) -> object:
+    """Only ``YYYY-MM-DD`` text (or a ``date`` built in Python) becomes a date."""
+    if isinstance(value, date) or (isinstance(value, str) and fields.is_iso_date(value)):
+        return value
+    raise ValueError("harus tanggal dengan format YYYY-MM-DD")
+
+
+def _date_in_range(value: date) -> date:
+    problem = fields.day_error(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+Quantity = Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY)]
+PositiveQuantity = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)]
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    AfterValidator(_date_in_range),
+    Field(description="YYYY-MM-DD, from 2011-01-01"),
+]
 OfficeCode = Annotated[
     str,
     Field(
@@ -41,9 +61,19 @@ OfficeCode = Annotated[
     ),
 ]
 Note = Annotated[
-    str, Field(max_length=500, description="Free note (catatan)"), AfterValidator(_printable)
+    str,
+    Field(max_length=fields.NOTE_MAX_LENGTH, description="Free note (catatan)"),
+    AfterValidator(_printable),
 ]
-Reference = Annotated[str, Field(max_length=100), AfterValidator(_printable)]
+Reference = Annotated[
+    str, Field(max_length=fields.REFERENCE_MAX_LENGTH), AfterValidator(_printable)
+]
+
+
+def _figure(name: str) -> Any:
+    """A daily figure's field: 0 when missing, described as ``blangko.fields`` says."""
+    figure = next(f for f in fields.DAILY_FIGURES if name in (f.name, f.spoil_cause))
+    return Field(default=0, description=figure.description)
 
 
 class Problem(BaseModel):
@@ -182,10 +212,10 @@ class Spoiled(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    gagal_cetak: Quantity = Field(default=0, description="Print failure")
-    gagal_encode: Quantity = Field(default=0, description="Chip encoding failure")
-    rusak_fisik: Quantity = Field(default=0, description="Physically damaged")
-    lainnya: Quantity = Field(default=0, description="Other causes")
+    gagal_cetak: Quantity = _figure("gagal_cetak")
+    gagal_encode: Quantity = _figure("gagal_encode")
+    rusak_fisik: Quantity = _figure("rusak_fisik")
+    lainnya: Quantity = _figure("lainnya")
 
 
 class DailyReportSave(BaseModel):
@@ -210,12 +240,12 @@ class DailyReportSave(BaseModel):
         },
     )
 
-    print_requests: Quantity = Field(default=0, description="Records that became print-ready")
-    printed: Quantity = Field(default=0, description="Cards printed (consumes blanks)")
+    print_requests: Quantity = _figure("print_requests")
+    printed: Quantity = _figure("printed")
     spoiled: Spoiled = Field(default_factory=Spoiled)
-    backlog: Quantity = Field(default=0, description="Print-ready records still waiting")
-    suket_issued: Quantity = Field(default=0, description="Suket letters issued")
-    ikd_activations: Quantity = Field(default=0, description="Digital ID (IKD) activations")
+    backlog: Quantity = _figure("backlog")
+    suket_issued: Quantity = _figure("suket_issued")
+    ikd_activations: Quantity = _figure("ikd_activations")
     note: Note = ""
 
 
@@ -245,7 +275,7 @@ class StockCountCreate(BaseModel):
     )
 
     counted_quantity: Quantity = Field(description="Blanks physically counted")
-    counted_on: date
+    counted_on: Day
     note: Note = ""
 
 
@@ -271,7 +301,7 @@ class ProcurementCreate(BaseModel):
     )
 
     quantity: PositiveQuantity
-    received_on: date
+    received_on: Day
     reference: Reference = Field(description="Contract or delivery note number")
     note: Note = ""
 
@@ -315,7 +345,7 @@ class AllocationApprove(BaseModel):
     )
 
     quantity: PositiveQuantity = Field(description="Approved quantity, at most the request")
-    expected_on: date = Field(description="Expected arrival date")
+    expected_on: Day = Field(description="Expected arrival date")
 
 
 class AllocationReject(BaseModel):
@@ -324,7 +354,7 @@ class AllocationReject(BaseModel):
         json_schema_extra={"examples": [{"reason": "Stok nasional sedang kosong"}]},
     )
 
-    reason: Annotated[str, Field(max_length=500), AfterValidator(_printable)]
+    reason: Annotated[str, Field(max_length=fields.NOTE_MAX_LENGTH), AfterValidator(_printable)]
 
 
 class AllocationRequestPublic(BaseModel):
@@ -360,9 +390,9 @@ class ShipmentCreate(BaseModel):
     from_office: OfficeCode
     to_office: OfficeCode
     quantity: PositiveQuantity
-    expected_on: date
+    expected_on: Day
     reference: Reference = ""
-    dispatched_on: date | None = Field(default=None, description="Defaults to today (sender)")
+    dispatched_on: Day | None = Field(default=None, description="Defaults to today (sender)")
     note: Note = ""
 
 
@@ -381,7 +411,7 @@ class ShipmentReceive(BaseModel):
     )
 
     received_quantity: Quantity
-    received_on: date
+    received_on: Day
     shortfall_reason: Note = Field(default="", description="Required when short")
 
 
@@ -410,7 +440,7 @@ class ReverseRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: Note = ""
-    business_date: date | None = Field(default=None, description="Defaults to today")
+    business_date: Day | None = Field(default=None, description="Defaults to today")
 
 
 class ImportResult(BaseModel):

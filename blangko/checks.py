@@ -1,25 +1,23 @@
-"""Input checks shared by the services, each refusing with an Indonesian message."""
+"""Input checks shared by the services, each refusing with an Indonesian message; the
+limits are ``blangko.fields``, the ones every front door uses."""
 
 from datetime import date
 
+from blangko import fields
 from blangko.errors import FutureDate, ValidationFailed
 from blangko.fmt import day
 from blangko.models import Office
 from blangko.offices import local_today
 
-EARLIEST = date(2011, 1, 1)  # KTP-el began in 2011
+EARLIEST = fields.EARLIEST_DATE
 
 
 def positive(value: int, field: str, label: str) -> int:
-    if value is None or value <= 0:
-        raise ValidationFailed(f"{label} harus lebih dari 0.", field=field)
-    return value
+    return fields.check_quantity(value, field=field, label=label, minimum=1)
 
 
 def non_negative(value: int, field: str, label: str) -> int:
-    if value is None or value < 0:
-        raise ValidationFailed(f"{label} tidak boleh negatif.", field=field)
-    return value
+    return fields.check_quantity(value, field=field, label=label)
 
 
 def not_future(office: Office, value: date, field: str, label: str) -> date:
@@ -36,9 +34,6 @@ def not_future(office: Office, value: date, field: str, label: str) -> date:
 
 
 def text(value: str | None, field: str, label: str, *, required: bool, max_length: int) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise ValidationFailed(f"{label} wajib diisi.", field=field)
-    if len(value) > max_length:
-        raise ValidationFailed(f"{label} maksimal {max_length} karakter.", field=field)
-    return value
+    return fields.check_text(
+        value, field=field, label=label, max_length=max_length, required=required
+    )

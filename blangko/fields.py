@@ -23,6 +23,8 @@ EARLIEST_DATE = date(2011, 1, 1)  # KTP-el began in 2011
 LATEST_DATE = date(2099, 12, 31)  # far enough for any plan, far from date overflow
 NOTE_MAX_LENGTH = 500
 REFERENCE_MAX_LENGTH = 100
+IDEMPOTENCY_KEY_MAX_LENGTH = 200
+IDEMPOTENCY_KEY = r"^[\x21-\x7e]+$"  # printable ASCII, no spaces
 OFFICE_CODE = r"^(00|\d{2}(\.\d{2})?)$"
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -69,7 +71,9 @@ def _refuse(message: str, field: str) -> ValidationFailed:
 def quantity_error(value: int, *, minimum: int = 0) -> str | None:
     """What is wrong with a quantity, or None."""
     if value < minimum:
-        return "harus lebih dari 0" if minimum == 1 else f"minimal {minimum}"
+        return {0: "tidak boleh negatif", 1: "harus lebih dari 0"}.get(
+            minimum, f"minimal {minimum}"
+        )
     if value > MAX_QUANTITY:
         return "terlalu besar (maksimal 100.000.000)"
     return None
@@ -118,12 +122,17 @@ def check_day(value: date, *, field: str, label: str) -> date:
     return value
 
 
+def is_iso_date(text: str) -> bool:
+    """Whether ``text`` is written ``YYYY-MM-DD`` in ASCII digits (a real date or not)."""
+    return _ISO_DATE.fullmatch(text) is not None
+
+
 def parse_day(raw: str, *, field: str, label: str) -> date:
     """A date written ``YYYY-MM-DD`` (what a browser's date field sends); other ISO forms
     (``20261120``, week dates) and Unicode digits are refused."""
     text = raw.strip()
     try:
-        if not _ISO_DATE.fullmatch(text):
+        if not is_iso_date(text):
             raise ValueError(text)
         value = date.fromisoformat(text)
     except ValueError:
@@ -176,6 +185,15 @@ def check_reference(
     return check_text(
         value, field=field, label=label, max_length=REFERENCE_MAX_LENGTH, required=required
     )
+
+
+def check_idempotency_key(value: str, *, field: str = "Idempotency-Key") -> str:
+    """A client's one-time key for a write: printable ASCII, at most 200 characters."""
+    if not re.fullmatch(IDEMPOTENCY_KEY, value) or len(value) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        raise _refuse(
+            "Kunci idempoten harus 1–200 karakter ASCII yang terlihat (misalnya UUID).", field
+        )
+    return value
 
 
 # Record ids (shipments, requests, movements, alerts, plans, runs).

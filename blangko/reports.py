@@ -7,14 +7,13 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from blangko import checks, idempotency, ledger, postings
-from blangko.errors import ValidationFailed
+from blangko import checks, fields, idempotency, ledger, postings
 from blangko.ledger import Actor
 from blangko.models import DailyReport, MovementKind
 from blangko.offices import get_office
 from blangko.stock import lock_stock, refuse_national
 
-SPOIL_CAUSES = ("gagal_cetak", "gagal_encode", "rusak_fisik", "lainnya")
+SPOIL_CAUSES = fields.SPOIL_CAUSES
 
 
 @dataclass(frozen=True)
@@ -41,21 +40,9 @@ class DailyFigures:
         )
 
     def check(self) -> None:
-        labels = {
-            "print_requests": "Permintaan cetak (PRR)",
-            "printed": "Jumlah tercetak",
-            "spoiled_gagal_cetak": "Rusak: gagal cetak",
-            "spoiled_gagal_encode": "Rusak: gagal encode",
-            "spoiled_rusak_fisik": "Rusak: rusak fisik",
-            "spoiled_lainnya": "Rusak: lainnya",
-            "backlog": "Sisa PRR belum tercetak",
-            "suket_issued": "Suket diterbitkan",
-            "ikd_activations": "Aktivasi IKD",
-        }
-        for field, label in labels.items():
-            value = getattr(self, field)
-            if not isinstance(value, int) or value < 0:
-                raise ValidationFailed(f"{label} harus bilangan bulat 0 atau lebih.", field=field)
+        for figure in fields.DAILY_FIGURES:
+            value = getattr(self, figure.name)
+            fields.check_quantity(value, field=figure.name, label=figure.label)
 
 
 def save_daily_report(

@@ -17,12 +17,12 @@ from api.deps import (
     office_scope,
     readable_office,
     require_central,
+    require_visible,
 )
 from api.errors import problem_responses
 from api.schemas import MAX_ID, OFFICE_CODE
 from api.transaction import TransactionRoute
 from blangko import access
-from blangko.errors import NotFound
 from blangko.models import (
     Alert,
     AlertKind,
@@ -147,11 +147,9 @@ def list_alerts(
 )
 def acknowledge(alert_id: IdPath, session: SessionDep, user: UserDep) -> AlertPublic:
     alert = alerts.get_alert(session=session, alert_id=alert_id)
-    office = session.get_one(Office, alert.office_code)
-    if not access.can_read(user, office):
-        # Same answer as a missing alert: officers cannot probe other offices' alerts.
-        raise NotFound(f"Peringatan #{alert_id} tidak ditemukan.")
-    access.require_write(user, office)
+    # Same answer as a missing alert: officers cannot probe other offices' alerts.
+    require_visible(session, user, [alert.office_code], f"Peringatan #{alert_id} tidak ditemukan.")
+    access.require_write(user, session.get_one(Office, alert.office_code))
     return alert_public(alerts.acknowledge(session=session, alert_id=alert_id, user_id=user.id))
 
 

@@ -3,7 +3,15 @@ original; entries are never edited or deleted."""
 
 from fastapi import APIRouter
 
-from api.deps import ActorDep, IdempotencyKey, IdPath, SessionDep, UserDep, writable_office
+from api.deps import (
+    ActorDep,
+    IdempotencyKey,
+    IdPath,
+    SessionDep,
+    UserDep,
+    require_visible,
+    writable_office,
+)
 from api.errors import problem_responses
 from api.routes.procurements import movement_public
 from api.schemas import MovementPublic, ReverseRequest
@@ -41,8 +49,10 @@ def reverse_movement(
 ) -> MovementPublic:
     body = body or ReverseRequest()
     original = session.get(Movement, movement_id)
+    missing = f"Mutasi #{movement_id} tidak ditemukan."
     if original is None:
-        raise NotFound(f"Mutasi #{movement_id} tidak ditemukan.")
+        raise NotFound(missing)
+    require_visible(session, user, [original.office_code], missing)
     office = writable_office(session, user, original.office_code)
     business_date = local_today(office)
     if body.business_date is not None:

@@ -1,6 +1,5 @@
 """Daily reports (laporan harian): save one day's figures, read a date range."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -18,8 +17,9 @@ from api.deps import (
     writable_office,
 )
 from api.errors import problem_responses
-from api.schemas import DailyReportPublic, DailyReportSave, Spoiled
+from api.schemas import DailyReportPublic, DailyReportSave, Day, Spoiled
 from api.transaction import TransactionRoute
+from blangko.fields import DAILY_FIGURES
 from blangko.models import DailyReport
 from blangko.reports import DailyFigures, list_reports, save_daily_report
 
@@ -68,7 +68,7 @@ def report_public(report: DailyReport) -> DailyReportPublic:
 )
 def save(
     code: CodePath,
-    report_date: Annotated[date, Path(description="Office-local date, YYYY-MM-DD")],
+    report_date: Annotated[Day, Path(description="Office-local date, YYYY-MM-DD")],
     body: DailyReportSave,
     session: SessionDep,
     user: UserDep,
@@ -77,15 +77,10 @@ def save(
 ) -> DailyReportPublic:
     writable_office(session, user, code)
     figures = DailyFigures(
-        print_requests=body.print_requests,
-        printed=body.printed,
-        spoiled_gagal_cetak=body.spoiled.gagal_cetak,
-        spoiled_gagal_encode=body.spoiled.gagal_encode,
-        spoiled_rusak_fisik=body.spoiled.rusak_fisik,
-        spoiled_lainnya=body.spoiled.lainnya,
-        backlog=body.backlog,
-        suket_issued=body.suket_issued,
-        ikd_activations=body.ikd_activations,
+        **{
+            f.name: getattr(body.spoiled, f.spoil_cause) if f.spoil_cause else getattr(body, f.name)
+            for f in DAILY_FIGURES
+        }
     )
     report = save_daily_report(
         session=session,

@@ -1,6 +1,7 @@
 """Shipments (pengiriman): dispatch, receive (in full or short), cancel, list."""
 
 from fastapi import APIRouter, Query
+from sqlmodel import Session
 
 from api.deps import (
     ActorDep,
@@ -10,6 +11,7 @@ from api.deps import (
     UserDep,
     office_scope,
     readable_office,
+    require_visible,
     writable_office,
 )
 from api.errors import problem_responses
@@ -23,7 +25,7 @@ from api.schemas import (
 )
 from api.transaction import TransactionRoute
 from blangko import shipments
-from blangko.models import Shipment, ShipmentStatus
+from blangko.models import Shipment, ShipmentStatus, User
 
 router = APIRouter(
     route_class=TransactionRoute,
@@ -31,6 +33,15 @@ router = APIRouter(
     tags=["shipments"],
     responses=problem_responses(401, 403, 404, 422),
 )
+
+
+def visible_shipment(session: Session, user: User, shipment_id: int) -> Shipment:
+    """The shipment, or "not found" alike for a missing one and one of offices the user
+    may not read."""
+    shipment = shipments.get_shipment(session=session, shipment_id=shipment_id)
+    missing = f"Kiriman #{shipment_id} tidak ditemukan."
+    require_visible(session, user, [shipment.from_office, shipment.to_office], missing)
+    return shipment
 
 
 def shipment_public(shipment: Shipment) -> ShipmentPublic:
@@ -115,7 +126,7 @@ def receive(
     actor: ActorDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ShipmentPublic:
-    shipment = shipments.get_shipment(session=session, shipment_id=shipment_id)
+    shipment = visible_shipment(session, user, shipment_id)
     writable_office(session, user, shipment.to_office)
     shipment = shipments.receive(
         session=session,
@@ -145,7 +156,7 @@ def cancel(
     body: ShipmentCancel | None = None,
     idempotency_key: IdempotencyKey = None,
 ) -> ShipmentPublic:
-    shipment = shipments.get_shipment(session=session, shipment_id=shipment_id)
+    shipment = visible_shipment(session, user, shipment_id)
     writable_office(session, user, shipment.from_office)
     shipment = shipments.cancel(
         session=session,
