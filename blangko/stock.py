@@ -8,12 +8,14 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from blangko import checks, idempotency, ledger, postings
-from blangko.errors import InvalidState
+from blangko.errors import InsufficientStock, InvalidState
+from blangko.fmt import day, number
 from blangko.ledger import Actor
 from blangko.models import (
     Account,
     AccountKind,
     DailyReport,
+    Entry,
     Movement,
     MovementKind,
     Office,
@@ -74,7 +76,14 @@ def record_stock_count(
     note: str = "",
     idempotency_key: str | None = None,
 ) -> StockCount:
-    """A physical count (stock opname): the difference to the book becomes an adjustment."""
+    """A physical count (stock opname): the difference to the book on the count's date
+    becomes an adjustment dated that day.
+
+    A count records what was on the shelf that day, so it is compared with the stock card's
+    balance at the end of that day, not with today's book. Movements dated later keep their
+    quantities; a count that would take any later running balance below zero contradicts
+    them and is refused (``insufficient_stock``) with the dates to check, and so is a
+    count that would move the balance a later count already confirmed (``invalid_state``)."""
     payload = {
         "office": office_code,
         "counted_quantity": counted_quantity,
@@ -88,8 +97,12 @@ def record_stock_count(
     checks.not_future(office, counted_on, "counted_on", "Tanggal hitung")
     note = checks.text(note, "note", "Catatan", required=False, max_length=500)
     lock_stock(session=session, office_code=office_code)
-    book = ledger.balance(session=session, office_code=office_code, kind=AccountKind.stock)
+    book_on = stock_book_on(session=session, office_code=office_code, on=counted_on)
+    book = book_on.quantity
     legs = postings.stock_count(office_code, book, counted_quantity)
+    if legs:
+        _refuse_count_before_a_later_count(session, office_code, counted_on)
+        _refuse_contradicted_count(book_on, counted_quantity)
     movement = None
     if legs:
         movement = ledger.post(
@@ -115,6 +128,109 @@ def record_stock_count(
     session.flush()
     idempotency.remember(session, idempotency_key, "stock_count", payload, count.id)
     return count
+
+
+@dataclass(frozen=True)
+class BookOnDate:
+    """An office's stock book at the end of a past day (saldo buku per tanggal), and the
+    running balances of the stock card after that day."""
+
+    office_code: str
+    on: date
+    quantity: int
+    later: list[tuple[date, int]]  # (business date, running balance) of each later entry
+
+    def lowest_later(self) -> tuple[date, int] | None:
+        """The first later line with the lowest running balance."""
+        return min(self.later, key=lambda line: line[1], default=None)
+
+    @property
+    def latest_on(self) -> date:
+        return self.later[-1][0] if self.later else self.on
+
+
+def stock_book_on(*, session: Session, office_code: str, on: date) -> BookOnDate:
+    """The stock card's balance after every entry dated ``on`` or earlier: today's book less
+    the entries dated later (usually none, so this reads almost nothing)."""
+    ref = (office_code, AccountKind.stock)
+    account_id = ledger.account_ids(session=session, refs=[ref])[ref]
+    is_in = col(Entry.to_account_id) == account_id
+    rows = session.execute(
+        sa.select(
+            col(Movement.business_date),
+            sa.case((is_in, col(Entry.quantity)), else_=-col(Entry.quantity)),
+        )
+        .join(Movement, col(Movement.id) == col(Entry.movement_id))
+        .where(
+            sa.or_(is_in, col(Entry.from_account_id) == account_id),
+            col(Movement.business_date) > on,
+        )
+        # The stock card's order (ledger.stock_card).
+        .order_by(
+            col(Movement.business_date),
+            col(Movement.recorded_at),
+            col(Movement.id),
+            col(Entry.id),
+        )
+    ).all()
+    today = ledger.balance(session=session, office_code=office_code, kind=AccountKind.stock)
+    running = book = today - sum(int(change) for _, change in rows)
+    later = []
+    for business_date, change in rows:
+        running += int(change)
+        later.append((business_date, running))
+    return BookOnDate(office_code=office_code, on=on, quantity=book, later=later)
+
+
+def _refuse_count_before_a_later_count(session: Session, office_code: str, on: date) -> None:
+    """An adjustment dated before a later count (not reversed) would shift the balance that
+    count confirmed on its day."""
+    reversed_ids = sa.select(col(Movement.reverses_id)).where(
+        col(Movement.reverses_id).is_not(None)
+    )
+    later = session.execute(
+        sa.select(sa.func.max(col(StockCount.counted_on))).where(
+            col(StockCount.office_code) == office_code,
+            col(StockCount.counted_on) > on,
+            sa.or_(
+                col(StockCount.movement_id).is_(None),
+                col(StockCount.movement_id).not_in(reversed_ids),
+            ),
+        )
+    ).scalar()
+    if later is not None:
+        raise InvalidState(
+            f"Stock opname tanggal {day(later)} sudah tercatat dan mencocokkan buku hari itu. "
+            f"Hitungan tanggal {day(on)} akan mengubah saldo yang sudah dicocokkan itu: catat "
+            f"hitungan dengan tanggal {day(later)} atau sesudahnya, atau balik dulu opname "
+            f"{day(later)} bila opname itu keliru.",
+            office=office_code,
+            field="counted_on",
+        )
+
+
+def _refuse_contradicted_count(book_on: BookOnDate, counted: int) -> None:
+    """A count below the book of its day lowers every later line of the stock card too;
+    refused when one of them would drop below zero (the later movements used blanks the
+    count says were not there)."""
+    change = counted - book_on.quantity
+    lowest = book_on.lowest_later()
+    if change >= 0 or lowest is None or lowest[1] + change >= 0:
+        return
+    lowest_on, lowest_balance = lowest
+    raise InsufficientStock(
+        f"Hasil hitung {number(counted)} keping pada {day(book_on.on)} lebih sedikit "
+        f"{number(-change)} keping dari buku hari itu ({number(book_on.quantity)} keping), "
+        f"padahal mutasi sesudahnya (terakhir {day(book_on.latest_on)}) sudah memakai "
+        f"blangko itu: saldo kartu stok pada {day(lowest_on)} akan kurang "
+        f"{number(-(lowest_balance + change))} keping. Periksa laporan harian dan "
+        f"penerimaan sesudah {day(book_on.on)}, atau catat hitungan dengan tanggal "
+        f"{day(book_on.latest_on)} atau sesudahnya.",
+        office=book_on.office_code,
+        on_hand=book_on.quantity,
+        requested=-change,
+        field="counted_on",
+    )
 
 
 def lock_stock(*, session: Session, office_code: str) -> None:

@@ -144,6 +144,11 @@ def _ahead(world: World, office: str) -> str:
     return days_ago(world.engine, office, -3).isoformat()
 
 
+def _today(world: World, office: str) -> str:
+    """Counts go on today: a count dated before another count is refused (issue 11, item 9)."""
+    return days_ago(world.engine, office, 0).isoformat()
+
+
 # (name, kind, prepare, send) — kind "read"/"write" is checked against the target office.
 OFFICE_ENDPOINTS: list[tuple[str, str, Prepare, Send]] = [
     (
@@ -195,7 +200,7 @@ OFFICE_ENDPOINTS: list[tuple[str, str, Prepare, Send]] = [
     (
         "POST stock count",
         "write",
-        World.day,
+        _today,
         lambda w, t, h, day: w.http.post(
             f"/api/v1/offices/{t}/stock-counts",
             json={"counted_quantity": 999_500, "counted_on": day},

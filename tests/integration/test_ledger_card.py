@@ -91,16 +91,17 @@ def test_card_orders_by_business_date_then_recording_time(
         (d8, MovementKind.receipt, 100, 0, 100, NATIONAL, AccountKind.transit),
         (d7, MovementKind.daily_report, 0, 10, 90, BEKASI, AccountKind.printed),
         (d7, MovementKind.daily_report, 0, 2, 88, BEKASI, AccountKind.spoiled),
-        # The count (85 against a book of 68 at the time) was recorded after both reports.
-        (d7, MovementKind.stock_count, 17, 0, 105, BEKASI, AccountKind.adjustment),
-        (d5, MovementKind.daily_report, 0, 20, 85, BEKASI, AccountKind.printed),
+        # The count, recorded after both reports, found 85 against that day's book of 88
+        # (not against the 68 of the day it was entered): 3 short from that day on.
+        (d7, MovementKind.stock_count, 0, 3, 85, BEKASI, AccountKind.adjustment),
+        (d5, MovementKind.daily_report, 0, 20, 65, BEKASI, AccountKind.printed),
     ]
     recorded = [line.recorded_at for line in full.lines]
     assert recorded[1] > recorded[4] and recorded[3] > recorded[1]
     assert full.total == 5 and full.opening_balance == 0
-    assert full.closing_balance == 85
+    assert full.closing_balance == 65
     with session_scope(engine, write=False) as session:
-        assert ledger.balance(session=session, office_code=BEKASI, kind=AccountKind.stock) == 85
+        assert ledger.balance(session=session, office_code=BEKASI, kind=AccountKind.stock) == 65
 
 
 def test_card_date_filter_starts_from_the_opening_balance(
@@ -108,16 +109,16 @@ def test_card_date_filter_starts_from_the_opening_balance(
 ) -> None:
     window = card(engine, date_from=history["d7"], date_to=history["d7"])
     assert window.opening_balance == 100
-    assert [line.balance for line in window.lines] == [90, 88, 105]
-    assert window.total == 3 and window.closing_balance == 105
+    assert [line.balance for line in window.lines] == [90, 88, 85]
+    assert window.total == 3 and window.closing_balance == 85
     later = card(engine, date_from=history["d5"])
-    assert later.opening_balance == 105 and [line.balance for line in later.lines] == [85]
-    assert later.closing_balance == 85
+    assert later.opening_balance == 85 and [line.balance for line in later.lines] == [65]
+    assert later.closing_balance == 65
     before = card(engine, date_to=history["d8"])
     assert [line.balance for line in before.lines] == [100] and before.closing_balance == 100
     empty = card(engine, date_from=days_ago(engine, BEKASI, 0))
     assert empty.lines == [] and empty.total == 0
-    assert empty.opening_balance == empty.closing_balance == 85
+    assert empty.opening_balance == empty.closing_balance == 65
 
 
 def test_card_pages_keep_the_running_balance(engine: Engine, history: dict[str, date]) -> None:
@@ -126,7 +127,7 @@ def test_card_pages_keep_the_running_balance(engine: Engine, history: dict[str, 
     assert [line.entry_id for line in first.lines + second.lines + third.lines] == [
         line.entry_id for line in full
     ]
-    assert [line.balance for line in second.lines] == [88, 105]
+    assert [line.balance for line in second.lines] == [88, 85]
     assert first.total == second.total == third.total == 5
     assert card(engine, offset=10, limit=2).lines == []
 

@@ -8,6 +8,7 @@ from sqlmodel import col, select
 
 from blangko import ledger, reports, shipments, stock
 from blangko.db import session_scope
+from blangko.fmt import day
 from blangko.models import AccountKind, Entry, Movement, MovementKind, StockCount
 from blangko.offices import NATIONAL
 from blangko.reports import DailyFigures
@@ -176,6 +177,119 @@ def test_stock_count_refusals_write_nothing(engine: Engine) -> None:
     refused(engine, "validation_error", count(-1, 0))
     refused(engine, "future_date", count(40, -1))
     refused(engine, "not_found", count(40, 0, office="99.99"))
+
+
+def card_balances(engine: Engine, office: str) -> list[tuple[date, int]]:
+    with session_scope(engine, write=False) as session:
+        lines = ledger.stock_card(session=session, office_code=office, limit=1000).lines
+    return [(line.business_date, line.balance) for line in lines]
+
+
+def report_printed(engine: Engine, office: str, days: int, printed: int) -> None:
+    with session_scope(engine) as session:
+        reports.save_daily_report(
+            session=session,
+            office_code=office,
+            report_date=days_ago(engine, office, days),
+            figures=DailyFigures(printed=printed),
+            actor=PLANNER,
+        )
+
+
+def count_on(engine: Engine, office: str, quantity: int, counted_on: date) -> Action:
+    return lambda session: stock.record_stock_count(
+        session=session,
+        office_code=office,
+        counted_quantity=quantity,
+        counted_on=counted_on,
+        actor=PLANNER,
+    )
+
+
+def test_stock_count_in_the_past_is_compared_with_that_days_book(engine: Engine) -> None:
+    move_to(engine, BEKASI, 100)  # received 8 days ago
+    report_printed(engine, BEKASI, 5, 20)  # today's book: 80
+    six_days_ago = days_ago(engine, BEKASI, 6)
+    with session_scope(engine) as session:
+        count = count_on(engine, BEKASI, 95, six_days_ago)(session)
+    assert isinstance(count, StockCount)
+    # On that day the shelf should have held 100; 5 were missing from then on.
+    assert (count.book_quantity, count.counted_quantity) == (100, 95)
+    assert on_hand(engine, BEKASI) == 75
+    assert card_balances(engine, BEKASI) == [
+        (days_ago(engine, BEKASI, 8), 100),
+        (six_days_ago, 95),
+        (days_ago(engine, BEKASI, 5), 75),
+    ]
+    assert_invariants(engine)
+
+
+def test_stock_count_dated_before_the_first_receipt_leaves_the_card_positive(
+    engine: Engine,
+) -> None:
+    """The issue's case: a count of 0 dated 2011 took today's 500 off in 2011."""
+    move_to(engine, BEKASI, 500)
+    with session_scope(engine) as session:
+        count = count_on(engine, BEKASI, 0, date(2011, 1, 3))(session)
+    assert isinstance(count, StockCount)
+    assert (count.book_quantity, count.movement_id) == (0, None)
+    assert on_hand(engine, BEKASI) == 500
+    assert card_balances(engine, BEKASI) == [(days_ago(engine, BEKASI, 8), 500)]
+    assert_invariants(engine)
+
+
+def test_stock_count_contradicted_by_later_movements_is_refused(engine: Engine) -> None:
+    move_to(engine, BEKASI, 100)  # received 8 days ago
+    report_printed(engine, BEKASI, 5, 60)
+    report_printed(engine, BEKASI, 2, 30)  # card: 100, 40, 10
+    six_days_ago, two_days_ago = days_ago(engine, BEKASI, 6), days_ago(engine, BEKASI, 2)
+    # 50 on the shelf six days ago cannot be: 90 were printed after that day.
+    error = refused(engine, "insufficient_stock", count_on(engine, BEKASI, 50, six_days_ago))
+    assert day(six_days_ago) in error.message
+    assert f"terakhir {day(two_days_ago)}" in error.message  # the latest movement
+    assert "kurang 40 keping" in error.message  # the last line, 10, less the 50 missing
+    # A smaller shortfall that the later lines can carry is taken.
+    with session_scope(engine) as session:
+        count_on(engine, BEKASI, 97, six_days_ago)(session)
+    # So is a count dated on the latest movement's day.
+    with session_scope(engine) as session:
+        count_on(engine, BEKASI, 4, two_days_ago)(session)
+    assert card_balances(engine, BEKASI) == [
+        (days_ago(engine, BEKASI, 8), 100),
+        (six_days_ago, 97),
+        (days_ago(engine, BEKASI, 5), 37),
+        (two_days_ago, 7),
+        (two_days_ago, 4),
+    ]
+    assert on_hand(engine, BEKASI) == 4
+    assert_invariants(engine)
+
+
+def test_stock_count_before_a_later_count_is_refused(engine: Engine) -> None:
+    """An earlier count would shift the balance a later count confirmed on its day."""
+    move_to(engine, BEKASI, 100)
+    three_days_ago = days_ago(engine, BEKASI, 3)
+    with session_scope(engine) as session:
+        later = count_on(engine, BEKASI, 90, three_days_ago)(session)
+    assert isinstance(later, StockCount)
+    for quantity in (80, 120):
+        error = refused(
+            engine, "invalid_state", count_on(engine, BEKASI, quantity, days_ago(engine, BEKASI, 5))
+        )
+        assert f"Stock opname tanggal {day(three_days_ago)}" in error.message
+    # Once that count is reversed (it was wrong), the earlier count is taken.
+    with session_scope(engine) as session:
+        ledger.reverse(
+            session=session,
+            movement_id=later.movement_id or 0,
+            actor=PLANNER,
+            business_date=days_ago(engine, BEKASI, 0),
+        )
+    with session_scope(engine) as session:
+        count_on(engine, BEKASI, 95, days_ago(engine, BEKASI, 5))(session)
+    assert on_hand(engine, BEKASI) == 95
+    assert all(balance >= 0 for _, balance in card_balances(engine, BEKASI))
+    assert_invariants(engine)
 
 
 def test_reversal_of_procurement_and_twice_refused(engine: Engine) -> None:
