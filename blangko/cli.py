@@ -120,13 +120,13 @@ def serve(
     from blangko.secret_key import SecretKeyError
     from blangko.settings import get_settings, secret_key
 
-    engine = get_engine()
-    if current_revision(engine) != head_revision():
-        fail("skema basis data belum terbaru. Jalankan 'blangko db upgrade' dulu.")
     try:
         secret_key()  # made here, once, so that every worker reads the same key
     except SecretKeyError as error:
         fail(str(error))
+    engine = get_engine()
+    if current_revision(engine) != head_revision():
+        fail("skema basis data belum terbaru. Jalankan 'blangko db upgrade' dulu.")
     proxies = get_settings().trusted_proxies
     if with_demo:
         demo(years=None, start="2022-01-01", offices=None, seed=2024, if_empty=True)
