@@ -9,7 +9,7 @@ from fastapi import Depends, Header, Path, Query
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel import Session
 
-from api.auth import user_id_from_token
+from api.auth import token_claims
 from api.schemas import MAX_ID, OFFICE_CODE, Day
 from api.transaction import SignedIn, get_session
 from blangko import access, fields
@@ -34,7 +34,8 @@ async def signed_in(token: Annotated[str | None, Depends(oauth2)]) -> SignedIn:
             "Silakan masuk terlebih dahulu: kirim header 'Authorization: Bearer <token>' dari "
             "POST /api/v1/auth/token."
         )
-    return SignedIn(user_id_from_token(token))
+    claims = token_claims(token)
+    return SignedIn(user_id=claims.user_id, session_id=claims.session_id)
 
 
 UserDep = Annotated[User, Depends(signed_in)]
