@@ -1,42 +1,57 @@
-"""Reading typed values from submitted forms, refusing with the domain's Indonesian
-messages so the page can show them in place and keep what was typed."""
+"""Reading typed values from submitted forms and query strings with the definitions every
+front door uses (``blangko.fields``), refusing with their Indonesian messages so the page
+can show them in place and keep what was typed."""
 
 from datetime import date
 
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, QueryParams
 
-from blangko.errors import ValidationFailed
+from blangko import fields
 
 
-def text(form: FormData, field: str) -> str:
+def text(form: FormData | QueryParams, field: str) -> str:
+    """A field's text as typed (stripped); a file or a missing field is empty."""
     value = form.get(field, "")
     return value.strip() if isinstance(value, str) else ""
 
 
-def integer(form: FormData, field: str, label: str, *, default: int | None = None) -> int:
-    raw = text(form, field).replace(".", "").replace(" ", "")
+def quantity(
+    form: FormData, field: str, label: str, *, default: int | None = None, minimum: int = 0
+) -> int:
+    """A number of blanks or a daily figure; empty means ``default`` when there is one."""
+    raw = text(form, field)
     if raw == "" and default is not None:
         return default
-    if not raw.isdigit() or len(raw) > 12:
-        raise ValidationFailed(f"{label} harus berupa bilangan bulat 0 atau lebih.", field=field)
-    return int(raw)
+    return fields.parse_quantity(raw, field=field, label=label, minimum=minimum)
 
 
 def day(form: FormData, field: str, label: str) -> date:
+    return fields.parse_day(text(form, field), field=field, label=label)
+
+
+def optional_day(form: FormData | QueryParams, field: str, label: str) -> date | None:
+    """A date that may be left empty (a query filter); typed but invalid is refused."""
     raw = text(form, field)
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(f"{label} harus berupa tanggal (TTTT-BB-HH).", field=field) from None
+    return fields.parse_day(raw, field=field, label=label) if raw else None
 
 
-def optional_day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
+def note(form: FormData, field: str = "note", label: str = "Catatan") -> str:
+    return fields.check_note(text(form, field), field=field, label=label)
+
+
+def reference(form: FormData, field: str = "reference", label: str = "Nomor surat") -> str:
+    return fields.check_reference(text(form, field), field=field, label=label)
+
+
+def idempotency_key(form: FormData) -> str | None:
+    """The form's one-time key (a hidden field), so that a form sent twice writes once."""
+    raw = text(form, "idempotency_key")
+    return fields.check_idempotency_key(raw, field="idempotency_key") if raw else None
 
 
 def page_number(raw: str | None) -> int:
     """A page number from the query string; anything odd means the first page."""
-    return int(raw) if raw and raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
+    digits = raw or ""
+    if digits.isascii() and digits.isdigit() and 0 < len(digits) < 7 and int(digits) > 0:
+        return int(digits)
+    return 1

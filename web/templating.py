@@ -1,6 +1,7 @@
-"""Jinja2 environment of the pages: Indonesian number and date filters, the CSRF token
-and the signed-in user in every template."""
+"""Jinja2 environment of the pages: Indonesian number and date filters, the CSRF token,
+the signed-in user and the one-time message in every template."""
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -8,12 +9,12 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from starlette.datastructures import FormData
 
 from blangko import fmt
 from blangko.errors import DomainError
 
 TEMPLATES = Path(__file__).parent / "templates"
+FLASH = "flash"  # the session key of the one-time message
 templates = Jinja2Templates(directory=str(TEMPLATES))
 templates.env.filters["angka"] = fmt.number
 templates.env.filters["tanggal"] = fmt.day
@@ -31,12 +32,19 @@ def render(
 ) -> HTMLResponse:
     context = dict(context or {})
     context.setdefault("user", getattr(request.state, "user", None))
-    context.setdefault("csrf_token", request.session.get("csrf", ""))
+    # An error page rendered outside the session middleware (a 500) has no session.
+    session = request.scope.get("session", {})
+    context.setdefault("csrf_token", session.get("csrf", ""))
+    context.setdefault("flash", session.pop(FLASH, None))
     return templates.TemplateResponse(request, name, context, status_code=status_code)
 
 
 def refused(
-    request: Request, name: str, context: dict[str, Any], error: DomainError, form: FormData
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    error: DomainError,
+    form: Mapping[str, Any],
 ) -> HTMLResponse:
     """The form page again after a refusal: the domain's message in place, the field it
     names marked, and what was typed kept."""
@@ -49,7 +57,10 @@ def refused(
     return render(request, name, context, status_code=error.status)
 
 
-def done(path: str, message: str, **query: str) -> RedirectResponse:
-    """Back to a page after a successful form (post/redirect/get), with the message the
-    page shows on top."""
-    return RedirectResponse(f"{path}?{urlencode({**query, 'pesan': message})}", status_code=303)
+def done(request: Request, path: str, message: str, **query: str) -> RedirectResponse:
+    """Back to a page after a successful form (post/redirect/get). The message is kept in
+    the signed session cookie and shown once on top of the next page, never read from the
+    address (where anyone could write a link with their own text)."""
+    request.session[FLASH] = message
+    target = f"{path}?{urlencode(query)}" if query else path
+    return RedirectResponse(target, status_code=303)

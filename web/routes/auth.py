@@ -1,13 +1,18 @@
 """Sign-in and sign-out, and the home page that sends each user where they work."""
 
+from datetime import timedelta
+
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
+from blangko import sessions
 from blangko.access import CENTRAL
+from blangko.db import session_scope
 from blangko.errors import TooManyAttempts
 from blangko.models import User
 from blangko.signin import sign_in
+from web import SESSION_HOURS
 from web.deps import LoginRequired, check_csrf, csrf_token, current_user, db
 from web.security import client_address
 from web.templating import render
@@ -61,13 +66,27 @@ def login(
             },
             status_code=401,
         )
+    with session_scope() as session:
+        started = sessions.start(
+            session=session,
+            user=user,
+            kind="web",
+            client=client,
+            lifetime=timedelta(hours=SESSION_HOURS),
+        )
     request.session.clear()
-    request.session["user_id"] = user.id
+    request.session["uid"] = user.id
+    request.session["sid"] = started.id
     csrf_token(request)  # a new token for the new session
     return RedirectResponse(home_of(user), status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
 def logout(request: Request) -> Response:
+    """Ends the session on the server too: a copy of the cookie no longer signs in."""
+    session_id = request.session.get("sid")
+    if isinstance(session_id, str):
+        with session_scope() as session:
+            sessions.end(session=session, session_id=session_id)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)

@@ -10,18 +10,20 @@ from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
 from blangko import csvfile, reports, shipments, stock
-from blangko.access import require_read, require_write
-from blangko.errors import DomainError
+from blangko.access import readable_office, require_visible, writable_office
+from blangko.errors import DomainError, ValidationFailed
+from blangko.fields import DAILY_FIGURES, EARLIEST_DATE
 from blangko.forecasts import latest_results
 from blangko.history import daily_stock
-from blangko.ledger import Actor, stock_card
-from blangko.models import Office, ShipmentStatus, Source, User
-from blangko.offices import get_office, local_today
+from blangko.ledger import stock_card
+from blangko.models import Office, ShipmentStatus
+from blangko.offices import local_today
+from forecast.resupply import lead_time_of
 from web import forms
-from web.deps import check_csrf, current_user, db
+from web.deps import FormDep, IdPath, PageRoute, SessionDep, UserDep, check_csrf, web_actor
 from web.templating import done, refused, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
 CHART_DAYS = 180
 CARD_PAGE = 50
 KIND_LABELS = {
@@ -33,22 +35,6 @@ KIND_LABELS = {
     "stock_count": "Stock opname",
     "reversal": "Pembalikan",
 }
-
-
-def web_actor(user: User) -> Actor:
-    return Actor(user_id=user.id, source=Source.web)
-
-
-def readable_office(session: Session, user: User, code: str) -> Office:
-    office = get_office(session=session, code=code)
-    require_read(user, office)
-    return office
-
-
-def writable_office(session: Session, user: User, code: str) -> Office:
-    office = get_office(session=session, code=code)
-    require_write(user, office)
-    return office
 
 
 def dashboard_context(session: Session, office: Office) -> dict[str, Any]:
@@ -81,6 +67,7 @@ def dashboard_context(session: Session, office: Office) -> dict[str, Any]:
         "outgoing": [s for s in incoming if s.from_office == office.code],
         "chart": chart,
         "forecast": forecast,
+        "lead_time": lead_time_of(session=session, office_code=office.code, as_of=today),
         "forecast_chart": {
             "labels": [p["date"] for p in ahead],
             "mean": [p["demand_mean"] for p in ahead],
@@ -96,64 +83,45 @@ def dashboard_context(session: Session, office: Office) -> dict[str, Any]:
 
 
 @router.get("/kantor/{code}")
-def dashboard(
-    request: Request,
-    code: str,
-    user: User = Depends(current_user),
-    session: Session = Depends(db, scope="function"),
-) -> Response:
+def dashboard(request: Request, code: str, user: UserDep, session: SessionDep) -> Response:
     office = readable_office(session, user, code)
-    context = dashboard_context(session, office)
-    context["flash"] = request.query_params.get("pesan")
-    return render(request, "office/dashboard.html", context)
+    return render(request, "office/dashboard.html", dashboard_context(session, office))
 
 
 @router.post("/kiriman/{shipment_id}/terima", dependencies=[Depends(check_csrf)])
-async def receive_shipment(
-    request: Request,
-    shipment_id: int,
-    user: User = Depends(current_user),
-    session: Session = Depends(db, scope="function"),
+def receive_shipment(
+    request: Request, shipment_id: IdPath, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
-    form = await request.form()
     shipment = shipments.get_shipment(session=session, shipment_id=shipment_id)
+    missing = f"Kiriman #{shipment_id} tidak ditemukan."
+    require_visible(session, user, [shipment.from_office, shipment.to_office], missing)
     office = writable_office(session, user, shipment.to_office)
     try:
-        full = forms.text(form, "mode") != "kurang"
-        quantity = (
-            shipment.quantity
-            if full
-            else forms.integer(form, "received_quantity", "Jumlah diterima")
-        )
-        shipments.receive(
-            session=session,
-            shipment_id=shipment_id,
-            received_quantity=quantity,
-            received_on=forms.day(form, "received_on", "Tanggal terima"),
-            shortfall_reason=forms.text(form, "shortfall_reason"),
-            actor=web_actor(user),
-            idempotency_key=forms.text(form, "idempotency_key") or None,
-        )
+        with session.begin_nested():
+            full = forms.text(form, "mode") != "kurang"
+            quantity = (
+                shipment.quantity
+                if full
+                else forms.quantity(form, "received_quantity", "Jumlah diterima")
+            )
+            shipments.receive(
+                session=session,
+                shipment_id=shipment_id,
+                received_quantity=quantity,
+                received_on=forms.day(form, "received_on", "Tanggal terima"),
+                shortfall_reason=forms.note(form, "shortfall_reason", "Alasan kekurangan"),
+                actor=web_actor(user),
+                idempotency_key=forms.idempotency_key(form),
+            )
     except DomainError as error:
-        session.rollback()
         context = dashboard_context(session, office)
         context["receive_errors"] = {shipment_id: error.message}
         context["receive_values"] = {shipment_id: dict(form)}
         return render(request, "office/dashboard.html", context, status_code=error.status)
-    return done(f"/kantor/{office.code}", f"Kiriman #{shipment_id} diterima")
+    return done(request, f"/kantor/{office.code}", f"Kiriman #{shipment_id} diterima")
 
 
-REPORT_FIELDS = [
-    ("print_requests", "Permintaan cetak baru (PRR)"),
-    ("printed", "Tercetak"),
-    ("spoiled_gagal_cetak", "Rusak: gagal cetak"),
-    ("spoiled_gagal_encode", "Rusak: gagal encode"),
-    ("spoiled_rusak_fisik", "Rusak: rusak fisik"),
-    ("spoiled_lainnya", "Rusak: lainnya"),
-    ("backlog", "Sisa PRR belum tercetak (akhir hari)"),
-    ("suket_issued", "Suket diterbitkan"),
-    ("ikd_activations", "Aktivasi IKD"),
-]
+REPORT_FIELDS = [(f.name, f.label) for f in DAILY_FIGURES]
 
 
 def _report_context(session: Session, office: Office, report_date: date) -> dict[str, Any]:
@@ -170,104 +138,108 @@ def _report_context(session: Session, office: Office, report_date: date) -> dict
 
 
 @router.get("/kantor/{code}/laporan")
-def report_form(
-    request: Request,
-    code: str,
-    user: User = Depends(current_user),
-    session: Session = Depends(db, scope="function"),
-) -> Response:
+def report_form(request: Request, code: str, user: UserDep, session: SessionDep) -> Response:
     office = readable_office(session, user, code)
-    chosen = forms.optional_day(request.query_params.get("tanggal")) or local_today(office)
+    try:
+        chosen = forms.optional_day(request.query_params, "tanggal", "Tanggal laporan")
+    except DomainError as error:
+        context = _report_context(session, office, local_today(office))
+        return refused(request, "office/report.html", context, error, request.query_params)
+    chosen = chosen or local_today(office)
     existing = reports.current_report(session=session, office_code=code, report_date=chosen)
     context = _report_context(session, office, chosen)
     context.update(
         existing=existing,
         values={f: getattr(existing, f) for f, _ in REPORT_FIELDS} if existing else {},
-        flash=request.query_params.get("pesan"),
     )
     return render(request, "office/report.html", context)
 
 
 @router.post("/kantor/{code}/laporan", dependencies=[Depends(check_csrf)])
-async def save_report(
-    request: Request,
-    code: str,
-    user: User = Depends(current_user),
-    session: Session = Depends(db, scope="function"),
+def save_report(
+    request: Request, code: str, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
-    form = await request.form()
     office = writable_office(session, user, code)
     try:
-        report_date = forms.day(form, "report_date", "Tanggal laporan")
-        figures = reports.DailyFigures(
-            **{f: forms.integer(form, f, label, default=0) for f, label in REPORT_FIELDS}
-        )
-        saved = reports.save_daily_report(
-            session=session,
-            office_code=code,
-            report_date=report_date,
-            figures=figures,
-            actor=web_actor(user),
-            note=forms.text(form, "note"),
-        )
+        with session.begin_nested():
+            report_date = forms.day(form, "report_date", "Tanggal laporan")
+            figures = reports.DailyFigures(
+                **{f: forms.quantity(form, f, label, default=0) for f, label in REPORT_FIELDS}
+            )
+            saved = reports.save_daily_report(
+                session=session,
+                office_code=code,
+                report_date=report_date,
+                figures=figures,
+                actor=web_actor(user),
+                note=forms.note(form),
+            )
     except DomainError as error:
-        session.rollback()
-        typed = forms.optional_day(forms.text(form, "report_date")) or local_today(office)
-        return refused(
-            request, "office/report.html", _report_context(session, office, typed), error, form
-        )
+        try:
+            typed = forms.optional_day(form, "report_date", "Tanggal laporan")
+        except DomainError:
+            typed = None
+        context = _report_context(session, office, typed or local_today(office))
+        return refused(request, "office/report.html", context, error, form)
     what = "dikoreksi" if saved.version > 1 else "disimpan"
     day = saved.report_date.isoformat()
-    return done(f"/kantor/{code}/laporan", f"Laporan {day} {what}", tanggal=day)
+    return done(request, f"/kantor/{code}/laporan", f"Laporan {day} {what}", tanggal=day)
 
 
 def _card_range(request: Request, office: Office) -> tuple[date, date]:
-    today = local_today(office)
-    date_to = forms.optional_day(request.query_params.get("sampai")) or today
-    date_from = forms.optional_day(request.query_params.get("dari")) or date_to - timedelta(days=30)
+    """The stock card's dates from the query (``dari``, ``sampai``); the last 30 days
+    when they are left out."""
+    query = request.query_params
+    date_to = forms.optional_day(query, "sampai", "Tanggal sampai") or local_today(office)
+    date_from = forms.optional_day(query, "dari", "Tanggal dari") or max(
+        date_to - timedelta(days=30), EARLIEST_DATE
+    )
+    if date_from > date_to:
+        raise ValidationFailed(
+            "Tanggal 'dari' harus sama dengan atau sebelum tanggal 'sampai'.", field="dari"
+        )
     return date_from, date_to
 
 
 @router.get("/kantor/{code}/kartu-stok")
-def card_page(
-    request: Request,
-    code: str,
-    user: User = Depends(current_user),
-    session: Session = Depends(db, scope="function"),
-) -> Response:
+def card_page(request: Request, code: str, user: UserDep, session: SessionDep) -> Response:
     office = readable_office(session, user, code)
-    date_from, date_to = _card_range(request, office)
+    try:
+        date_from, date_to = _card_range(request, office)
+    except DomainError as error:
+        today = local_today(office)
+        context = _card_context(session, office, today - timedelta(days=30), today, 1)
+        return refused(request, "office/card.html", context, error, request.query_params)
     page = forms.page_number(request.query_params.get("halaman"))
+    context = _card_context(session, office, date_from, date_to, page)
+    return render(request, "office/card.html", context)
+
+
+def _card_context(
+    session: Session, office: Office, date_from: date, date_to: date, page: int
+) -> dict[str, Any]:
     card = stock_card(
         session=session,
-        office_code=code,
+        office_code=office.code,
         date_from=date_from,
         date_to=date_to,
         offset=(page - 1) * CARD_PAGE,
         limit=CARD_PAGE,
     )
-    return render(
-        request,
-        "office/card.html",
-        {
-            "office": office,
-            "card": card,
-            "date_from": date_from,
-            "date_to": date_to,
-            "page": page,
-            "pages": max(1, -(-card.total // CARD_PAGE)),
-            "kinds": KIND_LABELS,
-        },
-    )
+    return {
+        "office": office,
+        "card": card,
+        "date_from": date_from,
+        "date_to": date_to,
+        "page": page,
+        "pages": max(1, -(-card.total // CARD_PAGE)),
+        "kinds": KIND_LABELS,
+        "values": {},
+    }
 
 
 @router.get("/kantor/{code}/kartu-stok.csv")
-def card_csv(
-    request: Request,
-    code: str,
-    user: User = Depends(current_user),
-    session: Session = Depends(db, scope="function"),
-) -> Response:
+def card_csv(request: Request, code: str, user: UserDep, session: SessionDep) -> Response:
     office = readable_office(session, user, code)
     date_from, date_to = _card_range(request, office)
     card = stock_card(
@@ -309,41 +281,31 @@ def _count_context(session: Session, office: Office) -> dict[str, Any]:
 
 
 @router.get("/kantor/{code}/stock-opname")
-def count_form(
-    request: Request,
-    code: str,
-    user: User = Depends(current_user),
-    session: Session = Depends(db, scope="function"),
-) -> Response:
+def count_form(request: Request, code: str, user: UserDep, session: SessionDep) -> Response:
     context = _count_context(session, readable_office(session, user, code))
-    context["flash"] = request.query_params.get("pesan")
     return render(request, "office/count.html", context)
 
 
 @router.post("/kantor/{code}/stock-opname", dependencies=[Depends(check_csrf)])
-async def save_count(
-    request: Request,
-    code: str,
-    user: User = Depends(current_user),
-    session: Session = Depends(db, scope="function"),
+def save_count(
+    request: Request, code: str, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
-    form = await request.form()
     office = writable_office(session, user, code)
     try:
-        count = stock.record_stock_count(
-            session=session,
-            office_code=code,
-            counted_quantity=forms.integer(form, "counted_quantity", "Jumlah hasil hitung"),
-            counted_on=forms.day(form, "counted_on", "Tanggal hitung"),
-            note=forms.text(form, "note"),
-            actor=web_actor(user),
-        )
+        with session.begin_nested():
+            count = stock.record_stock_count(
+                session=session,
+                office_code=code,
+                counted_quantity=forms.quantity(form, "counted_quantity", "Jumlah hasil hitung"),
+                counted_on=forms.day(form, "counted_on", "Tanggal hitung"),
+                note=forms.note(form),
+                actor=web_actor(user),
+            )
     except DomainError as error:
-        session.rollback()
         return refused(request, "office/count.html", _count_context(session, office), error, form)
     difference = count.counted_quantity - count.book_quantity
     message = "sesuai buku" if difference == 0 else f"selisih {difference:+d} dicatat"
-    return done(f"/kantor/{code}/stock-opname", f"Stock opname disimpan: {message}")
+    return done(request, f"/kantor/{code}/stock-opname", f"Stock opname disimpan: {message}")
 
 
 def _requests_context(session: Session, office: Office) -> dict[str, Any]:
@@ -355,37 +317,27 @@ def _requests_context(session: Session, office: Office) -> dict[str, Any]:
 
 
 @router.get("/kantor/{code}/permintaan")
-def request_page(
-    request: Request,
-    code: str,
-    user: User = Depends(current_user),
-    session: Session = Depends(db, scope="function"),
-) -> Response:
+def request_page(request: Request, code: str, user: UserDep, session: SessionDep) -> Response:
     context = _requests_context(session, readable_office(session, user, code))
-    context["flash"] = request.query_params.get("pesan")
     return render(request, "office/requests.html", context)
 
 
 @router.post("/kantor/{code}/permintaan", dependencies=[Depends(check_csrf)])
-async def create_request(
-    request: Request,
-    code: str,
-    user: User = Depends(current_user),
-    session: Session = Depends(db, scope="function"),
+def create_request(
+    request: Request, code: str, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
-    form = await request.form()
     office = writable_office(session, user, code)
     try:
-        created = shipments.request_allocation(
-            session=session,
-            office_code=code,
-            quantity=forms.integer(form, "quantity", "Jumlah permintaan"),
-            reference=forms.text(form, "reference"),
-            note=forms.text(form, "note"),
-            actor=web_actor(user),
-        )
+        with session.begin_nested():
+            created = shipments.request_allocation(
+                session=session,
+                office_code=code,
+                quantity=forms.quantity(form, "quantity", "Jumlah permintaan", minimum=1),
+                reference=forms.reference(form),
+                note=forms.note(form),
+                actor=web_actor(user),
+            )
     except DomainError as error:
-        session.rollback()
         context = _requests_context(session, office)
         return refused(request, "office/requests.html", context, error, form)
-    return done(f"/kantor/{code}/permintaan", f"Permintaan #{created.id} dikirim")
+    return done(request, f"/kantor/{code}/permintaan", f"Permintaan #{created.id} dikirim")

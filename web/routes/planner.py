@@ -11,14 +11,14 @@ from sqlmodel import Session
 from blangko import overview, shipments
 from blangko.access import require_central
 from blangko.errors import DomainError
-from blangko.models import Office, OfficeKind, RequestStatus, User
+from blangko.models import Office, OfficeKind, RequestStatus
 from blangko.offices import NATIONAL, get_office, list_offices, local_today
 from web import forms
-from web.deps import check_csrf, current_user, db
-from web.routes.office import web_actor
+from web.deps import FormDep, IdPath, PageRoute, SessionDep, UserDep, check_csrf, web_actor
 from web.templating import done, refused, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+PAGE = "Halaman ini"  # what a refused officer reads: "Halaman ini hanya dapat …"
 SORTS = {
     "kode": lambda r: r.code,
     "stok": lambda r: r.on_hand,
@@ -29,17 +29,9 @@ SORTS = {
 }
 
 
-def central(user: User = Depends(current_user)) -> User:
-    require_central(user, "Halaman ini")
-    return user
-
-
 @router.get("/nasional")
-def national(
-    request: Request,
-    user: User = Depends(central),
-    session: Session = Depends(db, scope="function"),
-) -> Response:
+def national(request: Request, user: UserDep, session: SessionDep) -> Response:
+    require_central(user, PAGE)
     rows = overview.national_overview(session=session)
     national_row = next(r for r in rows if r.code == NATIONAL)
     offices = [r for r in rows if r.kind in (OfficeKind.kabupaten, OfficeKind.kota)]
@@ -90,49 +82,41 @@ def _requests_context(session: Session) -> dict[str, Any]:
 
 
 @router.get("/permintaan")
-def requests_page(
-    request: Request,
-    user: User = Depends(central),
-    session: Session = Depends(db, scope="function"),
-) -> Response:
-    context = _requests_context(session)
-    context["flash"] = request.query_params.get("pesan")
-    return render(request, "planner/requests.html", context)
+def requests_page(request: Request, user: UserDep, session: SessionDep) -> Response:
+    require_central(user, PAGE)
+    return render(request, "planner/requests.html", _requests_context(session))
 
 
 @router.post("/permintaan/{request_id}", dependencies=[Depends(check_csrf)])
-async def decide_request(
-    request: Request,
-    request_id: int,
-    user: User = Depends(central),
-    session: Session = Depends(db, scope="function"),
+def decide_request(
+    request: Request, request_id: IdPath, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
-    form = await request.form()
+    require_central(user, PAGE)
     try:
-        if forms.text(form, "decision") == "tolak":
-            shipments.reject_allocation(
-                session=session,
-                request_id=request_id,
-                reason=forms.text(form, "reason"),
-                actor=web_actor(user),
-            )
-            message = f"Permintaan #{request_id} ditolak"
-        else:
-            _, shipment = shipments.approve_allocation(
-                session=session,
-                request_id=request_id,
-                quantity=forms.integer(form, "quantity", "Jumlah disetujui"),
-                expected_on=forms.day(form, "expected_on", "Perkiraan tiba"),
-                actor=web_actor(user),
-            )
-            message = f"Permintaan #{request_id} disetujui: kiriman #{shipment.id}"
+        with session.begin_nested():
+            if forms.text(form, "decision") == "tolak":
+                shipments.reject_allocation(
+                    session=session,
+                    request_id=request_id,
+                    reason=forms.note(form, "reason", "Alasan penolakan"),
+                    actor=web_actor(user),
+                )
+                message = f"Permintaan #{request_id} ditolak"
+            else:
+                _, shipment = shipments.approve_allocation(
+                    session=session,
+                    request_id=request_id,
+                    quantity=forms.quantity(form, "quantity", "Jumlah disetujui", minimum=1),
+                    expected_on=forms.day(form, "expected_on", "Perkiraan tiba"),
+                    actor=web_actor(user),
+                )
+                message = f"Permintaan #{request_id} disetujui: kiriman #{shipment.id}"
     except DomainError as error:
-        session.rollback()
         context = _requests_context(session)
         context["errors"] = {request_id: error.message}
         context["values"] = {request_id: dict(form)}
         return render(request, "planner/requests.html", context, status_code=error.status)
-    return done("/permintaan", message)
+    return done(request, "/permintaan", message)
 
 
 def _shipment_context(session: Session, office: Office) -> dict[str, Any]:
@@ -146,36 +130,31 @@ def _shipment_context(session: Session, office: Office) -> dict[str, Any]:
 
 
 @router.get("/kiriman/baru")
-def shipment_form(
-    request: Request,
-    user: User = Depends(central),
-    session: Session = Depends(db, scope="function"),
-) -> Response:
+def shipment_form(request: Request, user: UserDep, session: SessionDep) -> Response:
+    require_central(user, PAGE)
     context = _shipment_context(session, get_office(session=session, code=NATIONAL))
-    context["flash"] = request.query_params.get("pesan")
     return render(request, "planner/shipment.html", context)
 
 
 @router.post("/kiriman/baru", dependencies=[Depends(check_csrf)])
-async def create_shipment(
-    request: Request,
-    user: User = Depends(central),
-    session: Session = Depends(db, scope="function"),
+def create_shipment(
+    request: Request, form: FormDep, user: UserDep, session: SessionDep
 ) -> Response:
-    form = await request.form()
+    require_central(user, PAGE)
     try:
-        shipment = shipments.dispatch(
-            session=session,
-            from_office=forms.text(form, "from_office"),
-            to_office=forms.text(form, "to_office"),
-            quantity=forms.integer(form, "quantity", "Jumlah blangko"),
-            expected_on=forms.day(form, "expected_on", "Perkiraan tiba"),
-            reference=forms.text(form, "reference"),
-            actor=web_actor(user),
-            idempotency_key=forms.text(form, "idempotency_key") or None,
-        )
+        with session.begin_nested():
+            shipment = shipments.dispatch(
+                session=session,
+                from_office=forms.text(form, "from_office"),
+                to_office=forms.text(form, "to_office"),
+                quantity=forms.quantity(form, "quantity", "Jumlah blangko", minimum=1),
+                expected_on=forms.day(form, "expected_on", "Perkiraan tiba"),
+                reference=forms.reference(form),
+                actor=web_actor(user),
+                idempotency_key=forms.idempotency_key(form),
+            )
     except DomainError as error:
-        session.rollback()
         context = _shipment_context(session, get_office(session=session, code=NATIONAL))
         return refused(request, "planner/shipment.html", context, error, form)
-    return done("/kiriman/baru", f"Kiriman #{shipment.id} dikirim ke {shipment.to_office}")
+    message = f"Kiriman #{shipment.id} dikirim ke {shipment.to_office}"
+    return done(request, "/kiriman/baru", message)
