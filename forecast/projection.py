@@ -7,7 +7,7 @@ goes below zero). Stock-out probabilities come from sampled demand paths (see
 ``sample_demand_paths``): the share of paths that go below zero within 14, 30 and 60
 days, so they never decrease with the horizon."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -90,6 +90,28 @@ def sample_demand_paths(
         noise = rng.choice(np.clip(rel_errors, -1.0, 3.0), size=(n_paths, days))
         return np.maximum(expected * (1.0 + noise), 0.0)
     return rng.poisson(expected).astype(float)
+
+
+def incoming_supply(
+    *,
+    first_day: date,
+    in_transit: Mapping[date, int],
+    approved: Iterable[tuple[date, int]] = (),
+    days_after_approval: int = 0,
+) -> dict[date, int]:
+    """The supply the projection counts on, by arrival date: shipments in transit on their
+    expected dates, and approved requests not dispatched yet (``(approved_on, quantity)``)
+    on approval + the learned dispatch delay and transit (``days_after_approval``). Nothing
+    arrives before ``first_day``: what is overdue is expected then."""
+    supply: dict[date, int] = {}
+    arrivals = [*in_transit.items()] + [
+        (approved_on + timedelta(days=days_after_approval), quantity)
+        for approved_on, quantity in approved
+    ]
+    for day, quantity in arrivals:
+        arrival = max(day, first_day)
+        supply[arrival] = supply.get(arrival, 0) + quantity
+    return supply
 
 
 def project(

@@ -39,10 +39,12 @@ from forecast.calendar import WorkCalendar, calendar_for
 from forecast.models import WEEKDAY_MEDIAN, ModelSettings, OfficeForecast, forecast_office
 from forecast.projection import (
     Projection,
+    incoming_supply,
     level_sigma_per_week,
     project,
     sample_demand_paths,
 )
+from forecast.resupply import approved_supply_as_of, lead_times_as_of
 from forecast.series import DemandSeries, incoming_shipments, load_series, national_series
 
 log = logging.getLogger(__name__)
@@ -139,8 +141,30 @@ def load_inputs(
         targets=targets,
         series=series,
         positions=stock_positions(session=session),
-        incoming=incoming_shipments(session=session, after=as_of),
+        incoming=pending_supply(session=session, as_of=as_of),
     )
+
+
+def pending_supply(*, session: Session, as_of: date) -> dict[str, dict[date, int]]:
+    """Each office's incoming supply after ``as_of``: shipments in transit, and approved
+    requests not dispatched yet, which arrive after the office's learned dispatch delay
+    and transit (median)."""
+    in_transit = incoming_shipments(session=session, after=as_of)
+    approved = approved_supply_as_of(session=session, as_of=as_of)
+    if not approved:
+        return in_transit
+    offices = {a.office_code for a in approved}
+    lead = lead_times_as_of(session=session, as_of=as_of, office_codes=offices)
+    first_day = as_of + timedelta(days=1)
+    return {
+        code: incoming_supply(
+            first_day=first_day,
+            in_transit=in_transit.get(code, {}),
+            approved=[(a.approved_on, a.quantity) for a in approved if a.office_code == code],
+            days_after_approval=lead[code].after_approval if code in lead else 0,
+        )
+        for code in set(in_transit) | offices
+    }
 
 
 def run_forecast(

@@ -7,6 +7,7 @@ import pytest
 
 from forecast.projection import (
     DEFAULT_LEVEL_SIGMA_WEEK,
+    incoming_supply,
     level_sigma_per_week,
     project,
     sample_demand_paths,
@@ -155,3 +156,24 @@ def test_points_are_json_ready() -> None:
         "demand_high",
         "projected_stock",
     }
+
+
+def test_an_approved_request_not_yet_dispatched_counts_as_incoming_supply() -> None:
+    supply = incoming_supply(
+        first_day=FIRST,
+        in_transit={FIRST + timedelta(days=4): 300},
+        approved=[(FIRST - timedelta(days=2), 500), (FIRST - timedelta(days=20), 100)],
+        days_after_approval=9,
+    )
+    # Approved two days before the first projected day, dispatched and carried in 9 days;
+    # one approved long ago is overdue and expected on the first day.
+    assert supply == {FIRST + timedelta(days=4): 300, FIRST + timedelta(days=7): 500, FIRST: 100}
+    mean = np.full(90, 50.0)
+    without = project(
+        first_day=FIRST, on_hand=400, backlog=0, incoming={}, mean=mean, paths=paths_for(mean)
+    )
+    with_supply = project(
+        first_day=FIRST, on_hand=400, backlog=0, incoming=supply, mean=mean, paths=paths_for(mean)
+    )
+    assert without.stockout_date == FIRST + timedelta(days=8)
+    assert with_supply.stockout_date == FIRST + timedelta(days=26)
