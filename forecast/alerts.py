@@ -36,6 +36,7 @@ from blangko.models import (
 from blangko.offices import NATIONAL, WIB, local_today
 from blangko.settings import get_settings
 from blangko.stock import OfficeStock, stock_positions
+from forecast.resupply import PendingRequest, lead_times_as_of, pending_requests_as_of
 
 FORECAST_KINDS = frozenset(
     {AlertKind.stockout_risk, AlertKind.national_shortage, AlertKind.surplus}
@@ -91,18 +92,24 @@ def stockout_rule(
     days_of_cover: float | None,
     probability_30: float,
     horizon: Horizon,
+    pending: PendingRequest | None = None,
 ) -> Finding | None:
     """A forecast stock-out before a shipment requested today plus the safety margin can
-    arrive. Critical when it falls within the lead time itself."""
+    arrive. Critical when it falls within the lead time itself. An office whose request
+    still waits for a decision is told to follow it up, not to send another."""
     if stockout_date is None or stockout_date > today + timedelta(days=horizon.days):
         return None
     days_left = max(0, (stockout_date - today).days)
     critical = days_left <= horizon.lead_time_days
-    if critical:
-        action = (
-            "Kiriman dari pusat tidak akan sempat tiba: minta pinjaman blangko dari kab/kota "
-            "terdekat atau dinas provinsi sekarang, dan ajukan permintaan alokasi hari ini."
-        )
+    loan = (
+        "Kiriman dari pusat tidak akan sempat tiba: minta pinjaman blangko dari kab/kota "
+        "terdekat atau dinas provinsi sekarang"
+    )
+    if pending is not None:
+        follow_up = f"{waiting(pending)}: tindak lanjuti ke Ditjen Dukcapil"
+        action = f"{loan}. {follow_up} hari ini." if critical else f"{follow_up} minggu ini."
+    elif critical:
+        action = f"{loan}, dan ajukan permintaan alokasi hari ini."
     else:
         action = "Ajukan permintaan alokasi ke Ditjen Dukcapil minggu ini."
     if stockout_date < today:
@@ -125,6 +132,13 @@ def stockout_rule(
             "days_of_cover": days_of_cover,
             "stockout_probability_30": probability_30,
         },
+    )
+
+
+def waiting(pending: PendingRequest) -> str:
+    """The advice about a request that waits for a decision."""
+    return (
+        f"Permintaan no. {pending.reference} menunggu keputusan sejak {day(pending.requested_on)}"
     )
 
 
@@ -177,7 +191,12 @@ def surplus_rule(
 
 
 def backlog_rule(
-    *, office_code: str, backlog: int, mean_daily_demand: float, report_date: date | None
+    *,
+    office_code: str,
+    backlog: int,
+    mean_daily_demand: float,
+    report_date: date | None,
+    pending: PendingRequest | None = None,
 ) -> Finding | None:
     """Print-ready records waiting for a card (PRR belum tercetak) worth a week or more of
     demand."""
@@ -187,11 +206,16 @@ def backlog_rule(
     if days < BACKLOG_WARNING_DAYS:
         return None
     critical = days >= BACKLOG_CRITICAL_DAYS
+    request = (
+        f"tindak lanjuti permintaan yang menunggu ({waiting(pending)})"
+        if pending
+        else "ajukan permintaan alokasi"
+    )
     message = (
         f"Antrean {number(backlog)} rekaman siap cetak belum tercetak (sekitar "
         f"{number(days)} hari permintaan) per {day(report_date)}. Periksa stok blangko dan "
-        "kapasitas printer; bila stok kurang, ajukan permintaan alokasi dan terbitkan Suket "
-        "untuk warga yang menunggu."
+        f"kapasitas printer; bila stok kurang, {request} dan terbitkan Suket untuk warga "
+        "yang menunggu."
     )
     return Finding(
         office_code,
@@ -327,9 +351,12 @@ def evaluate(
     now: datetime | None = None,
     horizon: Horizon | None = None,
 ) -> Outcome:
-    """Evaluates the given kinds for every office and brings the alerts up to date."""
+    """Evaluates the given kinds for every office and brings the alerts up to date. Each
+    office's horizon is its learned p90 lead time + safety days, unless ``horizon`` is
+    given for all."""
     now = now or utcnow()
     settings = get_settings()
+    fixed = horizon is not None
     horizon = horizon or Horizon(settings.lead_time_days, settings.safety_days)
     kinds = set(kinds)
     offices = {
@@ -340,15 +367,24 @@ def evaluate(
     findings: list[Finding] = []
     evaluated: set[AlertKind] = set()
     positions = stock_positions(session=session)
+    as_of = now.astimezone(ZoneInfo(WIB)).date()
+    pending = (
+        pending_requests_as_of(session=session, as_of=as_of)
+        if kinds & {AlertKind.stockout_risk, AlertKind.backlog_high}
+        else {}
+    )
 
     if kinds & FORECAST_KINDS:
         results = latest_results(session=session)
         if results:
             evaluated |= kinds & FORECAST_KINDS
-            findings += _forecast_findings(kinds, offices, today, results, positions, horizon, now)
+            horizons = {} if fixed else office_horizons(session, as_of, settings.safety_days)
+            findings += _forecast_findings(
+                kinds, offices, today, results, positions, horizon, horizons, pending, now
+            )
     if kinds & {AlertKind.backlog_high}:
         evaluated.add(AlertKind.backlog_high)
-        findings += _backlog_findings(session, offices, positions)
+        findings += _backlog_findings(session, offices, positions, pending)
     if kinds & {AlertKind.shipment_overdue, AlertKind.delivery_shortfall}:
         evaluated |= kinds & {AlertKind.shipment_overdue, AlertKind.delivery_shortfall}
         findings += _shipment_findings(session, kinds, today)
@@ -358,6 +394,12 @@ def evaluate(
     return sync(session=session, findings=findings, kinds=evaluated, now=now)
 
 
+def office_horizons(session: Session, as_of: date, safety_days: int) -> dict[str, Horizon]:
+    """Each office's learned p90 lead time + the safety days."""
+    learned = lead_times_as_of(session=session, as_of=as_of)
+    return {code: Horizon(lead.p90, safety_days) for code, lead in learned.items()}
+
+
 def _forecast_findings(
     kinds: set[AlertKind],
     offices: dict[str, Office],
@@ -365,6 +407,8 @@ def _forecast_findings(
     results: dict[str, ForecastResult],
     positions: dict[str, OfficeStock],
     horizon: Horizon,
+    horizons: dict[str, Horizon],
+    pending: dict[str, PendingRequest],
     now: datetime,
 ) -> list[Finding]:
     found: list[Finding | None] = []
@@ -383,6 +427,7 @@ def _forecast_findings(
         if code not in offices:
             continue
         position = positions[code]
+        office_horizon = horizons.get(code, horizon)
         if AlertKind.stockout_risk in kinds:
             found.append(
                 stockout_rule(
@@ -391,7 +436,8 @@ def _forecast_findings(
                     stockout_date=result.stockout_date,
                     days_of_cover=result.days_of_cover,
                     probability_30=float(result.stockout_probability.get("30", 0.0)),
-                    horizon=horizon,
+                    horizon=office_horizon,
+                    pending=pending.get(code),
                 )
             )
         if AlertKind.surplus in kinds:
@@ -400,7 +446,7 @@ def _forecast_findings(
                     office_code=code,
                     on_hand=position.on_hand,
                     incoming=position.in_transit_in,
-                    need=need_over(result, horizon.days, position.backlog),
+                    need=need_over(result, office_horizon.days, position.backlog),
                     days_of_cover=result.days_of_cover,
                 )
             )
@@ -408,7 +454,10 @@ def _forecast_findings(
 
 
 def _backlog_findings(
-    session: Session, offices: dict[str, Office], positions: dict[str, OfficeStock]
+    session: Session,
+    offices: dict[str, Office],
+    positions: dict[str, OfficeStock],
+    pending: dict[str, PendingRequest],
 ) -> list[Finding]:
     """Backlog of each office's latest report against its mean daily print requests over
     the four weeks before that report."""
@@ -441,6 +490,7 @@ def _backlog_findings(
             backlog=positions[code].backlog,
             mean_daily_demand=sum(demand[code]) / REPORTING_WINDOW_DAYS,
             report_date=last,
+            pending=pending.get(code),
         )
         if finding:
             found.append(finding)

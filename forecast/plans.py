@@ -6,8 +6,10 @@ Approval is idempotent: each line is dispatched once (its shipment id is stored 
 line, and the dispatch carries a per-line idempotency key), so approving again returns
 the same plan and shipments."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -24,11 +26,12 @@ from blangko.models import (
     Shipment,
     utcnow,
 )
-from blangko.offices import NATIONAL, local_today
+from blangko.offices import NATIONAL, WIB, local_today
 from blangko.settings import get_settings
 from blangko.stock import stock_positions
 from forecast.alerts import need_over
 from forecast.reallocation import Costs, OfficeNeed, solve
+from forecast.resupply import lead_times_as_of
 
 SAME_PROVINCE_TRANSIT_DAYS = 7
 
@@ -40,9 +43,12 @@ class PlanInputs:
     forecast_run_id: int | None
 
 
-def gather_inputs(*, session: Session, horizon_days: int) -> PlanInputs:
-    """Each forecast office's need over ``horizon_days`` (forecast demand + backlog), its
-    stock on hand and incoming shipments; offices without a forecast are left out."""
+def gather_inputs(
+    *, session: Session, horizon_days: int, horizons: Mapping[str, int] | None = None
+) -> PlanInputs:
+    """Each forecast office's need over its horizon (``horizons``, else ``horizon_days``)
+    of forecast demand + backlog, its stock on hand and incoming shipments; offices
+    without a forecast are left out."""
     results = latest_results(session=session)
     positions = stock_positions(session=session)
     offices = session.exec(select(Office).where(Office.kind != OfficeKind.national)).all()
@@ -56,7 +62,11 @@ def gather_inputs(*, session: Session, horizon_days: int) -> PlanInputs:
             OfficeNeed(
                 code=office.code,
                 province=office.province_code or office.code,
-                need=round(need_over(result, horizon_days, position.backlog)),
+                need=round(
+                    need_over(
+                        result, (horizons or {}).get(office.code, horizon_days), position.backlog
+                    )
+                ),
                 on_hand=position.on_hand,
                 incoming=position.in_transit_in,
             )
@@ -71,10 +81,20 @@ def gather_inputs(*, session: Session, horizon_days: int) -> PlanInputs:
 
 def build_plan(*, session: Session, costs: Costs = Costs()) -> ReallocationPlan | None:
     """Solves and stores a new proposed plan, superseding older proposed ones. None when
-    there are no forecasts to plan from."""
+    there are no forecasts to plan from. Each office's need covers its learned p90 lead
+    time + safety days (``BLANGKO_LEAD_TIME_DAYS`` where it has no history, which is the
+    lead time the plan records)."""
     settings = get_settings()
-    horizon = settings.lead_time_days + settings.safety_days
-    inputs = gather_inputs(session=session, horizon_days=horizon)
+    today = utcnow().astimezone(ZoneInfo(WIB)).date()
+    horizons = {
+        code: lead.p90 + settings.safety_days
+        for code, lead in lead_times_as_of(session=session, as_of=today).items()
+    }
+    inputs = gather_inputs(
+        session=session,
+        horizon_days=settings.lead_time_days + settings.safety_days,
+        horizons=horizons,
+    )
     if not inputs.offices:
         return None
     solution = solve(inputs.offices, inputs.national_stock, costs)

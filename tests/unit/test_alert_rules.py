@@ -15,6 +15,7 @@ from forecast.alerts import (
     stockout_rule,
     surplus_rule,
 )
+from forecast.resupply import PendingRequest
 
 TODAY = date(2026, 11, 22)
 H = Horizon(lead_time_days=21, safety_days=14)
@@ -44,6 +45,58 @@ def test_stockout_within_safety_days_is_a_warning_to_request_allocation() -> Non
     finding = stockout(30)
     assert finding is not None and finding.severity is AlertSeverity.warning
     assert "Ajukan permintaan alokasi" in finding.message
+
+
+def test_a_request_waiting_for_a_decision_is_followed_up_not_asked_again() -> None:
+    waiting = PendingRequest(9, "470/123/DK", 5000, date(2026, 11, 10))
+    for days, severity in ((10, AlertSeverity.critical), (30, AlertSeverity.warning)):
+        finding = stockout_rule(
+            office_code="32.73",
+            today=TODAY,
+            stockout_date=TODAY + timedelta(days=days),
+            days_of_cover=12.0,
+            probability_30=0.8,
+            horizon=H,
+            pending=waiting,
+        )
+        assert finding is not None and finding.severity is severity
+        assert "Permintaan no. 470/123/DK menunggu keputusan sejak 10 Nov 2026" in (finding.message)
+        assert "ajukan" not in finding.message.lower()
+    backlog = backlog_rule(
+        office_code="32.73",
+        backlog=800,
+        mean_daily_demand=100,
+        report_date=TODAY,
+        pending=waiting,
+    )
+    assert backlog is not None and "ajukan" not in backlog.message.lower()
+    assert "470/123/DK" in backlog.message
+
+
+def test_the_horizon_is_the_office_lead_time_plus_safety() -> None:
+    quick = Horizon(lead_time_days=3, safety_days=14)
+    finding = stockout_rule(
+        office_code="31.71",
+        today=TODAY,
+        stockout_date=TODAY + timedelta(days=10),
+        days_of_cover=10.0,
+        probability_30=0.9,
+        horizon=quick,
+    )
+    # Ten days left is no emergency where a resupply takes three days.
+    assert finding is not None and finding.severity is AlertSeverity.warning
+    assert "waktu tunggu 3 hari" in finding.message
+    assert (
+        stockout_rule(
+            office_code="31.71",
+            today=TODAY,
+            stockout_date=TODAY + timedelta(days=18),
+            days_of_cover=18.0,
+            probability_30=0.6,
+            horizon=quick,
+        )
+        is None
+    )
 
 
 def test_no_stockout_alert_beyond_lead_time_plus_safety_or_without_stockout() -> None:
