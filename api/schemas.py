@@ -6,7 +6,7 @@ uses; types are strict: a quantity is a JSON integer (not ``"12"``, ``true`` or 
 a date a ``YYYY-MM-DD`` string (not a Unix timestamp)."""
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
@@ -141,6 +141,24 @@ class UserPublic(BaseModel):
     office_code: str | None
 
 
+class LeadTimePublic(BaseModel):
+    """How long a resupply requested today takes to reach the office (waktu tunggu
+    kiriman), learned from the ledger's last 365 days: the centre's request letter →
+    dispatch delay plus the transit to this office, shrunk towards its province and region
+    when it has few shipments."""
+
+    median: int = Field(description="Median lead time in days", examples=[9])
+    p90: int = Field(
+        description="90th percentile in days: the horizon of the stock-out alert and the "
+        "reallocation plan (with the safety days)",
+        examples=[14],
+    )
+    source: Literal["office", "province", "region", "default"] = Field(
+        description="Most specific history it was learned from: the office's own shipments, "
+        "its province's, its region's, or `default` (BLANGKO_LEAD_TIME_DAYS, no history)"
+    )
+
+
 class OfficeStockPublic(BaseModel):
     """Stock position of one office (posisi stok)."""
 
@@ -151,6 +169,9 @@ class OfficeStockPublic(BaseModel):
     backlog: int = Field(description="Print-ready records waiting (latest daily report)")
     days_of_cover: float | None = Field(
         description="On hand ÷ forecast daily demand; null until a forecast exists"
+    )
+    lead_time_days: LeadTimePublic | None = Field(
+        description="Lead time of a resupply requested today; null for the national office"
     )
     as_of: datetime
 
@@ -501,6 +522,9 @@ class OfficeForecastPublic(BaseModel):
     )
     backtest: dict[str, Any] = Field(description="MASE of each model and the comparison")
     risk: str = Field(description="`high`, `medium` or `low`")
+    lead_time_days: LeadTimePublic | None = Field(
+        description="Lead time of a resupply requested today; null for the national office"
+    )
     note: str = Field(description="Why the fallback model was used, if it was")
 
 

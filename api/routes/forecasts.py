@@ -9,11 +9,14 @@ from api.schemas import (
     ForecastPoint,
     ForecastRunCreate,
     ForecastRunPublic,
+    LeadTimePublic,
     OfficeForecastPublic,
 )
 from api.transaction import TransactionRoute
 from blangko import forecasts
 from blangko.models import ForecastRun
+from blangko.offices import local_today
+from forecast.resupply import lead_time_of
 
 router = APIRouter(
     route_class=TransactionRoute,
@@ -46,13 +49,14 @@ def run_public(run: ForecastRun) -> ForecastRunPublic:
     summary="Latest forecast and stock projection of one office",
     description="Daily demand (mean and 80 % band) and projected stock for the horizon, the "
     "stock-out date, the probability of a stock-out within 14, 30 and 60 days, days of cover "
-    "and the backtest error, from the newest finished run that covered the office. Office "
-    "`00` is the national projection.",
+    "and the backtest error, from the newest finished run that covered the office, with the "
+    "office's lead time learned from the ledger. Office `00` is the national projection.",
     responses=problem_responses(404),
 )
 def office_forecast(code: CodePath, session: SessionDep, user: UserDep) -> OfficeForecastPublic:
-    readable_office(session, user, code)
+    office = readable_office(session, user, code)
     result = forecasts.latest_result(session=session, office_code=code)
+    lead = lead_time_of(session=session, office_code=code, as_of=local_today(office))
     return OfficeForecastPublic(
         office=result.office_code,
         run_id=result.run_id,
@@ -69,6 +73,7 @@ def office_forecast(code: CodePath, session: SessionDep, user: UserDep) -> Offic
         backtest_mase=result.backtest_mase,
         backtest=result.backtest,
         risk=forecasts.risk_level(result),
+        lead_time_days=LeadTimePublic.model_validate(lead.public()) if lead else None,
         note=result.note,
     )
 

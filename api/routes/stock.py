@@ -19,6 +19,7 @@ from api.deps import (
 from api.errors import problem_responses
 from api.schemas import (
     MAX_ID,
+    LeadTimePublic,
     LedgerLine,
     NationalOverview,
     NationalRow,
@@ -31,7 +32,9 @@ from api.transaction import TransactionRoute
 from blangko import ledger, overview
 from blangko.forecasts import latest_summaries
 from blangko.models import utcnow
+from blangko.offices import local_today
 from blangko.stock import office_stock, record_stock_count, refuse_national
+from forecast.resupply import lead_time_of
 
 router = APIRouter(
     route_class=TransactionRoute,
@@ -46,13 +49,15 @@ router = APIRouter(
     response_model=OfficeStockPublic,
     summary="Stock position of one office",
     description="Blanks on hand, in transit to and from the office, and the backlog of the "
-    "latest daily report. `days_of_cover` is null until a forecast exists.",
+    "latest daily report. `days_of_cover` is null until a forecast exists. `lead_time_days` "
+    "is how long a resupply requested today takes, learned from the ledger.",
     responses=problem_responses(404),
 )
 def stock_of_office(code: CodePath, session: SessionDep, user: UserDep) -> OfficeStockPublic:
-    readable_office(session, user, code)
+    office = readable_office(session, user, code)
     position = office_stock(session=session, office_code=code)
     forecast = latest_summaries(session=session, office_codes=[code]).get(code)
+    lead = lead_time_of(session=session, office_code=code, as_of=local_today(office))
     return OfficeStockPublic(
         office=code,
         on_hand=position.on_hand,
@@ -60,6 +65,7 @@ def stock_of_office(code: CodePath, session: SessionDep, user: UserDep) -> Offic
         in_transit_out=position.in_transit_out,
         backlog=position.backlog,
         days_of_cover=forecast.days_of_cover if forecast else None,
+        lead_time_days=LeadTimePublic.model_validate(lead.public()) if lead else None,
         as_of=position.as_of,
     )
 
