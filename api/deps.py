@@ -12,7 +12,7 @@ from sqlmodel import Session
 from api.auth import token_claims
 from api.schemas import MAX_ID, OFFICE_CODE, Day
 from api.transaction import SignedIn, get_session
-from blangko import access, fields
+from blangko import access, fields, idempotency
 from blangko.errors import Unauthenticated, ValidationFailed
 from blangko.ledger import Actor
 from blangko.models import Source, User
@@ -48,18 +48,27 @@ async def actor(user: Annotated[SignedIn, Depends(signed_in)]) -> Actor:
 
 ActorDep = Annotated[Actor, Depends(actor)]
 
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=fields.IDEMPOTENCY_KEY_MAX_LENGTH,
-        pattern=fields.IDEMPOTENCY_KEY,
-        description="Any unique string (e.g. a UUID). Sending the same key with the same body "
-        "again returns the first result and writes nothing; with another body it is refused "
-        "(`idempotency_conflict`).",
-        examples=["3f1c2a9e-6b7d-4c1e-9a8f-1d2e3f4a5b6c"],
-    ),
-]
+
+async def idempotency_key(
+    user: Annotated[SignedIn, Depends(signed_in)],
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            max_length=fields.IDEMPOTENCY_KEY_MAX_LENGTH,
+            pattern=fields.IDEMPOTENCY_KEY,
+            description="Any unique string (e.g. a UUID). Sending the same key with the same body "
+            "again returns the first result and writes nothing; with another body it is refused "
+            "(`idempotency_conflict`). Keys are per user: another user's key never meets yours.",
+            examples=["3f1c2a9e-6b7d-4c1e-9a8f-1d2e3f4a5b6c"],
+        ),
+    ] = None,
+) -> str | None:
+    """The request's ``Idempotency-Key``, kept apart from other users' keys."""
+    return idempotency.scoped(user.user_id, key)
+
+
+IdempotencyKey = Annotated[str | None, Depends(idempotency_key)]
 
 CodePath = Annotated[
     str,

@@ -1,6 +1,9 @@
 """Idempotency keys (SPEC §3): the same key with the same body returns the first result
 and writes nothing; the same key with another body is refused.
 
+Keys belong to the user who sends them (``scoped``): clients choose their keys, and two
+offices that happen to pick the same one must not see each other's results or conflicts.
+
 Two requests with one key may arrive together (a client retrying after a timeout). SQLite
 write transactions are serial already; on PostgreSQL a transaction-scoped advisory lock on
 the key makes the second wait for the first to commit and then replay its result, instead
@@ -17,6 +20,18 @@ from blangko.errors import IdempotencyConflict, ValidationFailed
 from blangko.models import IdempotencyKey
 
 MAX_KEY_LENGTH = 200
+
+
+def scoped(user_id: int | None, key: str | None) -> str | None:
+    """``key`` as stored for ``user_id`` (``7/<key>``; a key too long to carry the prefix is
+    stored by its SHA-256). User ids are never reused, so neither are scoped keys."""
+    if not key:
+        return None
+    owner = "-" if user_id is None else str(user_id)
+    stored = f"{owner}/{key}"
+    if len(stored) <= MAX_KEY_LENGTH:
+        return stored
+    return f"{owner}/sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def fingerprint(operation: str, payload: Any) -> str:
