@@ -1,5 +1,9 @@
 """CSV imports of daily reports and shipments: all rows or none, with a row-by-row error
-report (``errors``: line, column, message) when any row is refused."""
+report (``errors``: line, column, message) when any row is refused.
+
+The daily-report import takes no request session: the service reads and checks the file
+in a read transaction and posts it in one short write transaction of its own, so that
+other writers are not kept waiting while a large file is read."""
 
 from collections.abc import Callable
 from typing import Annotated
@@ -29,8 +33,10 @@ FORMAT = (
     " The first line names the columns; dates are `2026-11-20` or `20/11/2026`; numbers may "
     "use thousands dots (`1.250`). If any row is refused, nothing is written and the 422 "
     "problem lists every error in `errors` with its `row` (line number, header = 1) and "
-    "`field` (column). Officers may import only rows of their own office. With an "
-    "`Idempotency-Key`, uploading the same file again writes nothing."
+    "`field` (column); so is a row that runs over a line break (a quote left open) or has "
+    "cells beyond the header's columns. Officers may import only rows of their own office. "
+    "With an `Idempotency-Key`, uploading the same file again writes nothing and returns the "
+    "first result; the same key with another file is refused (`idempotency_conflict`)."
 )
 
 
@@ -54,18 +60,16 @@ def _importer(user: User) -> Actor:
 )
 def import_daily_reports(
     file: CsvFile,
-    session: SessionDep,
     user: UserDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ImportResult:
-    rows = imports.import_daily_reports(
-        session=session,
+    ids = imports.import_daily_reports(
         data=file.file.read(imports.MAX_BYTES + 1),
         actor=_importer(user),
         may_write=_may_write(user),
         idempotency_key=idempotency_key,
     )
-    return ImportResult(imported=len(rows), ids=[r.id for r in rows if r.id is not None])
+    return ImportResult(imported=len(ids), ids=ids)
 
 
 @router.post(
@@ -83,11 +87,11 @@ def import_shipments(
     user: UserDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ImportResult:
-    rows = imports.import_shipments(
+    ids = imports.import_shipments(
         session=session,
         data=file.file.read(imports.MAX_BYTES + 1),
         actor=_importer(user),
         may_write=_may_write(user),
         idempotency_key=idempotency_key,
     )
-    return ImportResult(imported=len(rows), ids=[r.id for r in rows if r.id is not None])
+    return ImportResult(imported=len(ids), ids=ids)

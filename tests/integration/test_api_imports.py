@@ -1,6 +1,9 @@
 """CSV imports over HTTP, as Excel writes them in Indonesia: comma or semicolon, with or
 without BOM; all rows or none, with an error report naming line and column."""
 
+import csv
+import io
+
 import httpx
 import pytest
 from sqlalchemy import Engine
@@ -42,8 +45,9 @@ def test_daily_reports_import_in_every_excel_flavour(
         ["32.16", d2.isoformat(), "120", "100", "2", "20", "Printer baru, lancar"],
         ["32.16", d1.strftime("%d/%m/%Y"), "1.250", "300", "", "950", ""],
     ]
-    text = "\r\n".join(separator.join(r) for r in rows) + "\r\n"
-    response = upload(client(), DAILY, text, officer, bom=bom)
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=separator).writerows(rows)  # quotes the note's comma
+    response = upload(client(), DAILY, buffer.getvalue(), officer, bom=bom)
     assert response.status_code == 201, response.text
     assert response.json()["imported"] == 2
     reports = client().get("/api/v1/offices/32.16/daily-reports", headers=officer).json()
@@ -164,3 +168,125 @@ def test_shipments_import_refuses_what_the_stock_cannot_cover(engine: Engine) ->
         (3, "quantity"),
         (4, "from_office"),
     }
+
+
+def test_an_unclosed_quote_is_refused_with_its_row(engine: Engine) -> None:
+    """A quote left open would swallow the next rows into a note."""
+    officer = bearer(add_user(engine, "bekasi", Role.officer, "32.16"))
+    stock_office(engine, "32.16", 100)
+    d3, d2, d1 = (days_ago(engine, "32.16", n).isoformat() for n in (3, 2, 1))
+    text = (
+        "office,date,printed,note\n"
+        f"32.16,{d3},10,biasa\n"
+        f'32.16,{d2},10,"lupa ditutup\n'
+        f"32.16,{d1},5,baris yang tertelan\n"
+    )
+    body = refused_over_http(
+        engine, lambda: upload(client(), DAILY, text, officer), 422, "validation_error"
+    )
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(3, "file")]
+    assert "tanda kutip" in body["errors"][0]["message"]
+    closed_late = text.replace("baris yang tertelan", 'baris yang tertelan"')
+    body = refused_over_http(
+        engine, lambda: upload(client(), DAILY, closed_late, officer), 422, "validation_error"
+    )
+    assert [e["row"] for e in body["errors"]] == [3]
+
+
+def test_cells_beyond_the_header_are_refused_with_their_row(engine: Engine) -> None:
+    officer = bearer(add_user(engine, "bekasi", Role.officer, "32.16"))
+    stock_office(engine, "32.16", 100)
+    d2, d1 = (days_ago(engine, "32.16", n).isoformat() for n in (2, 1))
+    text = (
+        "office;date;printed;note\n"
+        f"32.16;{d2};10;Printer baru;lancar\n"  # line 2: the note's semicolon splits it
+        f"32.16;{d1};5;;\n"  # line 3: an empty cell beyond the header loses nothing
+    )
+    body = refused_over_http(
+        engine, lambda: upload(client(), DAILY, text, officer), 422, "validation_error"
+    )
+    assert [(e["row"], e["field"]) for e in body["errors"]] == [(2, "kolom 5")]
+    assert "lancar" in body["errors"][0]["message"]
+
+
+def test_the_import_key_covers_the_files_bytes(engine: Engine) -> None:
+    planner = bearer(add_user(engine, "planner", Role.planner))
+    stock_office(engine, "32.16", 1000)
+    d2, d1 = (days_ago(engine, "32.16", n).isoformat() for n in (2, 1))
+    text = f"office,date,printed\n32.16,{d2},10\n"
+    key = {**planner, "Idempotency-Key": "impor-harian-1"}
+    first = upload(client(), DAILY, text, key)
+    assert first.status_code == 201, first.text
+    before = read_state(engine)
+    again = upload(client(), DAILY, text, key)
+    assert again.status_code == 201 and again.json() == first.json()
+    assert read_state(engine) == before
+    # The same first row with one more row is another file, not a retry.
+    longer = text + f"32.16,{d1},20\n"
+    refused_over_http(
+        engine, lambda: upload(client(), DAILY, longer, key), 409, "idempotency_conflict"
+    )
+    shipments_key = {**planner, "Idempotency-Key": "impor-kiriman-1"}
+    expected = days_ago(engine, "00", -10).isoformat()
+    stock_office(engine, "00", 100)
+    sent = "from_office,to_office,quantity,expected_on\n" + f"00,32.16,10,{expected}\n"
+    assert upload(client(), SHIPMENTS, sent, shipments_key).status_code == 201
+    more = sent + f"00,12.71,10,{expected}\n"
+    refused_over_http(
+        engine,
+        lambda: upload(client(), SHIPMENTS, more, shipments_key),
+        409,
+        "idempotency_conflict",
+    )
+
+
+def test_idempotency_keys_are_per_user(engine: Engine) -> None:
+    """Two offices that pick the same key each get their own write."""
+    bekasi = bearer(add_user(engine, "bekasi", Role.officer, "32.16"))
+    medan = bearer(add_user(engine, "medan", Role.officer, "12.71"))
+    stock_office(engine, "32.16", 100)
+    stock_office(engine, "12.71", 100)
+    d1 = days_ago(engine, "32.16", 1).isoformat()
+    key = {"Idempotency-Key": "laporan-kemarin"}
+    for code, officer, printed in (("32.16", bekasi, 10), ("12.71", medan, 20)):
+        saved = client().put(
+            f"/api/v1/offices/{code}/daily-reports/{d1}",
+            json={"printed": printed},
+            headers={**officer, **key},
+        )
+        assert saved.status_code == 200, saved.text
+        assert saved.json()["printed"] == printed
+    for code, officer in (("32.16", bekasi), ("12.71", medan)):
+        text = f"office,date,printed\n{code},{days_ago(engine, code, 2).isoformat()},1\n"
+        imported = upload(client(), DAILY, text, {**officer, "Idempotency-Key": "impor"})
+        assert imported.status_code == 201, imported.text
+    stock = client().get("/api/v1/offices/12.71/stock", headers=medan).json()
+    assert stock["on_hand"] == 100 - 20 - 1
+    assert_invariants(engine)
+
+
+def test_an_imported_row_corrects_a_day_already_reported(engine: Engine) -> None:
+    officer = bearer(add_user(engine, "bekasi", Role.officer, "32.16"))
+    stock_office(engine, "32.16", 1000)
+    d2, d1 = (days_ago(engine, "32.16", n).isoformat() for n in (2, 1))
+    saved = client().put(
+        f"/api/v1/offices/32.16/daily-reports/{d1}",
+        json={"printed": 300, "spoiled": {"rusak_fisik": 5}},
+        headers=officer,
+    )
+    assert saved.status_code == 200, saved.text
+    text = f"office;date;printed;spoiled_lainnya;note\n32.16;{d2};10;0;\n32.16;{d1};100;1;koreksi\n"
+    assert upload(client(), DAILY, text, officer).status_code == 201
+    history = (
+        client()
+        .get("/api/v1/offices/32.16/daily-reports?include_history=true", headers=officer)
+        .json()
+    )
+    assert [(r["report_date"], r["version"], r["printed"]) for r in history] == [
+        (d2, 1, 10),
+        (d1, 1, 300),
+        (d1, 2, 100),
+    ]
+    stock = client().get("/api/v1/offices/32.16/stock", headers=officer).json()
+    assert stock["on_hand"] == 1000 - 10 - 101
+    assert_invariants(engine)
