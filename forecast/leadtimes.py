@@ -117,37 +117,34 @@ def learn(
         p: _shrink(_pmf(days), len(days), region_pmf.get(region_of(p)), prior_weight)
         for p, days in by_province.items()
     }
-    learned = {}
+    learned: dict[str, LeadTime] = {}
+    without_own: dict[str, LeadTime] = {}  # offices without shipments share their province's
     for code, province in provinces.items():
         if code == sender or province is None:
             continue
         days = own.get(code, [])
+        if not days and province in without_own:
+            learned[code] = without_own[province]
+            continue
         above = province_pmf.get(province)
         if above is None:
             above = region_pmf.get(region_of(province))
         transit = _shrink(_pmf(days), len(days), above, prior_weight) if days else above
         if transit is None or decision is None:
-            learned[code] = default_lead_time(default_days)
-            continue
-        total = np.convolve(decision, transit)
-        learned[code] = LeadTime(
-            median=_quantile(total, 0.5),
-            p90=_quantile(total, 0.9),
-            source=_source(code, province, own, by_province),
-            shipments=len(days),
-            after_approval=_quantile(np.convolve(approval, transit), 0.5),
-        )
+            lead = default_lead_time(default_days)
+        else:
+            total = np.convolve(decision, transit)
+            lead = LeadTime(
+                median=_quantile(total, 0.5),
+                p90=_quantile(total, 0.9),
+                source=OFFICE if days else PROVINCE if province in by_province else REGION,
+                shipments=len(days),
+                after_approval=_quantile(np.convolve(approval, transit), 0.5),
+            )
+        learned[code] = lead
+        if not days:
+            without_own[province] = lead
     return learned
-
-
-def _source(
-    code: str, province: str, own: Mapping[str, list[int]], by_province: Mapping[str, list[int]]
-) -> str:
-    if own.get(code):
-        return OFFICE
-    if by_province.get(province):
-        return PROVINCE
-    return REGION
 
 
 def _pmf(days: Iterable[int]) -> np.ndarray | None:
