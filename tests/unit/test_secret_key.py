@@ -18,7 +18,7 @@ def test_a_configured_key_of_32_bytes_or_more_is_used() -> None:
 
 @pytest.mark.parametrize("key", ["pendek", "x" * 31, "  " + "x" * 20 + "  "])
 def test_a_key_shorter_than_32_bytes_is_refused(key: str) -> None:
-    with pytest.raises(SecretKeyError, match="terlalu pendek.*minimal 32 byte.*token_urlsafe"):
+    with pytest.raises(SecretKeyError, match=r"terlalu pendek.*minimal 32 byte.*token_urlsafe"):
         resolve_secret_key(key, "sqlite:///blangko.db")
 
 
@@ -51,5 +51,5 @@ def test_sqlite_without_a_key_makes_one_private_key_file_once(
 
 def test_a_damaged_key_file_is_refused_not_replaced(tmp_path: Path) -> None:
     (tmp_path / "blangko.db.secret").write_text("kosong\n")
-    with pytest.raises(SecretKeyError, match="blangko.db.secret terlalu pendek"):
+    with pytest.raises(SecretKeyError, match=r"blangko\.db\.secret terlalu pendek"):
         resolve_secret_key(None, f"sqlite:///{tmp_path}/blangko.db")
