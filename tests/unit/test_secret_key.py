@@ -2,6 +2,8 @@
 make a good one, and a SQLite installation's key made once and kept beside the database."""
 
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,24 @@ def test_a_damaged_key_file_is_refused_not_replaced(tmp_path: Path) -> None:
     (tmp_path / "blangko.db.secret").write_text("kosong\n")
     with pytest.raises(SecretKeyError, match=r"blangko\.db\.secret terlalu pendek"):
         resolve_secret_key(None, f"sqlite:///{tmp_path}/blangko.db")
+
+
+def test_processes_starting_together_agree_on_one_key(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/blangko.db"
+    script = (
+        "import sys; from blangko.secret_key import resolve_secret_key; "
+        "print(resolve_secret_key(None, sys.argv[1]))"
+    )
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    results = [process.communicate(timeout=60) for process in starts]
+    keys = {out.strip() for out, _ in results}
+    assert keys == {(tmp_path / "blangko.db.secret").read_text().strip()}
+    assert sum("Kunci rahasia baru dibuat" in err for _, err in results) == 1
