@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from blangko.fields import NOTE_MAX_LENGTH, REFERENCE_MAX_LENGTH
+
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -204,7 +206,7 @@ class Movement(SQLModel, table=True):
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
     recorded_by: int | None = Field(default=None, foreign_key="users.id")
     source: Source = Field(sa_column=_enum(Source))
-    note: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=NOTE_MAX_LENGTH)
     idempotency_key: str | None = Field(default=None, max_length=200)
     reverses_id: int | None = Field(default=None, foreign_key="movements.id", unique=True)
 
@@ -230,14 +232,14 @@ class AllocationRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     office_code: str = Field(foreign_key="offices.code", index=True)
     quantity: int
-    reference: str = Field(max_length=100)
-    note: str = Field(default="", max_length=500)
+    reference: str = Field(max_length=REFERENCE_MAX_LENGTH)
+    note: str = Field(default="", max_length=NOTE_MAX_LENGTH)
     status: RequestStatus = Field(sa_column=_enum(RequestStatus))
     requested_on: date
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
     created_by: int | None = Field(default=None, foreign_key="users.id")
     approved_quantity: int | None = None
-    decision_reason: str = Field(default="", max_length=500)
+    decision_reason: str = Field(default="", max_length=NOTE_MAX_LENGTH)
     decided_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     decided_by: int | None = Field(default=None, foreign_key="users.id")
 
@@ -255,12 +257,12 @@ class Shipment(SQLModel, table=True):
     to_office: str = Field(foreign_key="offices.code", index=True)
     quantity: int
     status: ShipmentStatus = Field(sa_column=_enum(ShipmentStatus))
-    reference: str = Field(default="", max_length=100)
+    reference: str = Field(default="", max_length=REFERENCE_MAX_LENGTH)
     dispatched_on: date
     expected_on: date
     received_on: date | None = None
     received_quantity: int | None = None
-    shortfall_reason: str = Field(default="", max_length=500)
+    shortfall_reason: str = Field(default="", max_length=NOTE_MAX_LENGTH)
     allocation_request_id: int | None = Field(default=None, foreign_key="allocation_requests.id")
     dispatch_movement_id: int = Field(foreign_key="movements.id")
     close_movement_id: int | None = Field(default=None, foreign_key="movements.id")
@@ -312,7 +314,7 @@ class StockCount(SQLModel, table=True):
     counted_on: date
     counted_quantity: int
     book_quantity: int
-    note: str = Field(default="", max_length=500)
+    note: str = Field(default="", max_length=NOTE_MAX_LENGTH)
     movement_id: int | None = Field(default=None, foreign_key="movements.id")
     recorded_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
     recorded_by: int | None = Field(default=None, foreign_key="users.id")
