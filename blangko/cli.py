@@ -5,6 +5,7 @@ them inside the command."""
 import getpass
 import os
 import sys
+from pathlib import Path
 
 import typer
 
@@ -17,7 +18,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
-db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema, backup and checks.", no_args_is_help=True)
 users_app = typer.Typer(help="User accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
@@ -42,6 +43,47 @@ def db_upgrade() -> None:
         typer.echo(f"Database {url} already at {after} (head {head_revision()}).")
     else:
         typer.echo(f"Database {url} migrated from {before or 'empty'} to {after}.")
+
+
+@db_app.command("backup")
+def db_backup(
+    path: Path = typer.Argument(..., help="the file to write, e.g. blangko-2026-12-01.db"),
+    force: bool = typer.Option(False, "--force", help="overwrite the file if it exists"),
+) -> None:
+    """Copy the SQLite database to PATH while the server keeps running (for PostgreSQL,
+    says which pg_dump command to run instead)."""
+    from blangko.backup import backup_sqlite
+
+    engine = get_engine()
+    try:
+        done = backup_sqlite(engine, path, force=force)
+    except DomainError as error:
+        fail(error.message)
+    url = engine.url.render_as_string(hide_password=True)
+    typer.echo(
+        f"Backed up {url} to {done.path} ({done.size_bytes / 1_000_000:.1f} MB): "
+        f"{done.movements:,} movements."
+    )
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Check the ledger's four invariants and the database's own integrity; exit 1 and list
+    the findings if anything is wrong."""
+    from blangko.integrity import check
+
+    engine = get_engine()
+    url = engine.url.render_as_string(hide_password=True)
+    report = check(engine)
+    if report.findings:
+        typer.echo(f"Database {url}: {len(report.findings)} finding(s):")
+        for finding in report.findings:
+            typer.echo(f"- {finding}")
+        raise typer.Exit(code=1)
+    typer.echo(
+        f"Database {url}: {report.movements:,} movements, {report.entries:,} entries, "
+        f"ledger invariants hold, {report.checked}: OK"
+    )
 
 
 @app.command()

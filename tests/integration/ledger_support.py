@@ -12,6 +12,7 @@ from sqlmodel import Session, col
 
 from blangko.db import session_scope
 from blangko.errors import DomainError
+from blangko.integrity import ledger_findings
 from blangko.ledger import Actor
 from blangko.models import (
     Account,
@@ -91,46 +92,8 @@ def refused(engine: Engine, code: str, action: Action) -> DomainError:
 
 
 def invariant_violations(session: Session) -> list[str]:
-    """The SPEC §3 invariants 1–3, computed by SQL from the accounts and entries tables."""
-    problems = []
-    total, negative = session.execute(
-        sa.select(
-            sa.func.coalesce(sa.func.sum(col(Account.balance)), 0),
-            sa.func.count().filter(col(Account.kind) == "stock", col(Account.balance) < 0),
-        )
-    ).one()
-    if total != 0:
-        problems.append(f"sum of balances is {total}")
-    if negative:
-        problems.append(f"{negative} stock balances are negative")
-    received = (
-        sa.select(col(Entry.to_account_id).label("account_id"), col(Entry.quantity).label("delta"))
-        .union_all(sa.select(col(Entry.from_account_id), -col(Entry.quantity)))
-        .subquery()
-    )
-    total_of = sa.func.sum(received.c.delta)
-    from_entries = {
-        account: int(amount)
-        for account, amount in session.execute(
-            sa.select(received.c.account_id, total_of)
-            .group_by(received.c.account_id)
-            .having(total_of != 0)
-        )
-    }
-    cached = {
-        account: balance
-        for account, balance in session.execute(
-            sa.select(col(Account.id), col(Account.balance)).where(col(Account.balance) != 0)
-        )
-    }
-    if from_entries != cached:
-        differing = sorted(
-            (account, cached.get(account, 0), from_entries.get(account, 0))
-            for account in from_entries.keys() ^ cached.keys()
-            | {a for a in from_entries.keys() & cached.keys() if from_entries[a] != cached[a]}
-        )
-        problems.append(f"cached balance differs from entries (id, cached, entries): {differing}")
-    return problems
+    """The SPEC §3 invariants, as ``blangko db check`` computes them."""
+    return ledger_findings(session)
 
 
 def assert_invariants(engine: Engine) -> None:
