@@ -5,13 +5,15 @@ them inside the command."""
 import getpass
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
+from sqlmodel import Session
 
 from blangko.db import get_engine, session_scope
 from blangko.errors import DomainError
-from blangko.models import Role
+from blangko.models import Role, User
 
 app = typer.Typer(
     help="Blangko: stok dan distribusi blangko KTP-el.",
@@ -99,36 +101,79 @@ def seed() -> None:
     )
 
 
+def _password(password_stdin: bool) -> str:
+    """A new password: one line of standard input, or typed twice at the prompt."""
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    from blangko.users import confirm_password
+
+    password = getpass.getpass("Kata sandi: ")
+    try:
+        confirm_password(password, getpass.getpass("Ulangi kata sandi: "))
+    except DomainError as error:
+        fail(error.message)
+    return password
+
+
+def _role(text: str) -> Role:
+    from blangko.users import parse_role
+
+    try:
+        return parse_role(text)
+    except DomainError as error:
+        fail(error.message)
+        raise  # not reached: fail() exits with code 1
+
+
+def _change_user(username: str, change: Callable[[Session, User], None]) -> User:
+    """Applies ``change`` to the account in one transaction (the change is recorded in
+    ``user_events`` by the service); a refusal exits with its Indonesian message."""
+    from blangko.users import get_user
+
+    try:
+        with session_scope() as session:
+            user = get_user(session=session, username=username)
+            change(session, user)
+    except DomainError as error:
+        fail(error.message)
+    return user
+
+
+def _require_user(username: str) -> None:
+    """Refuses an unknown username before the password is asked for."""
+    from blangko.users import get_user
+
+    try:
+        with session_scope(write=False) as session:
+            get_user(session=session, username=username)
+    except DomainError as error:
+        fail(error.message)
+
+
+_PASSWORD_STDIN = typer.Option(False, "--password-stdin", help="read the password from stdin")
+
+
 @users_app.command("add")
 def users_add(
     username: str,
     role: str = typer.Option(..., "--role", help="admin, planner or officer"),
     office: str | None = typer.Option(None, "--office", help="Kemendagri code, e.g. 32.16"),
     email: str | None = typer.Option(None, "--email"),
-    password_stdin: bool = typer.Option(
-        False, "--password-stdin", help="read the password from stdin"
-    ),
+    password_stdin: bool = _PASSWORD_STDIN,
 ) -> None:
     """Create a user; the password is read from stdin or prompted for."""
     from blangko.users import create_user
 
     # Checked here rather than by typer so that the refusal speaks Indonesian too.
-    roles = [r.value for r in Role]
-    if role not in roles:
-        fail(f"peran '{role}' tidak dikenal. Pilih salah satu: {', '.join(roles)}.")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = getpass.getpass("Kata sandi: ")
-        if getpass.getpass("Ulangi kata sandi: ") != password:
-            fail("kata sandi tidak sama.")
+    chosen = _role(role)
+    password = _password(password_stdin)
     try:
         with session_scope() as session:
             user = create_user(
                 session=session,
                 username=username,
                 password=password,
-                role=Role(role),
+                role=chosen,
                 office_code=office,
                 email=email,
             )
@@ -136,6 +181,94 @@ def users_add(
         fail(error.message)
     where = f" for office {user.office_code}" if user.office_code else ""
     typer.echo(f"User {user.username} ({user.role}){where} created with id {user.id}.")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Show every account: username, role, office, e-mail, active, created (WIB)."""
+    from zoneinfo import ZoneInfo
+
+    from blangko.offices import WIB
+    from blangko.users import list_users
+
+    with session_scope(write=False) as session:
+        accounts = list_users(session=session)
+    if not accounts:
+        typer.echo("No users yet; create one with 'blangko users add'.")
+        return
+    rows = [("username", "role", "office", "e-mail", "active", "created (WIB)")] + [
+        (
+            u.username,
+            u.role.value,
+            u.office_code or "-",
+            u.email or "-",
+            "yes" if u.is_active else "no",
+            f"{u.created_at.astimezone(ZoneInfo(WIB)):%Y-%m-%d %H:%M}",
+        )
+        for u in accounts
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        typer.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+    active = sum(1 for u in accounts if u.is_active)
+    typer.echo(f"{len(accounts)} users, {active} active.")
+
+
+@users_app.command("set-password")
+def users_set_password(username: str, password_stdin: bool = _PASSWORD_STDIN) -> None:
+    """Give a user a new password (from stdin or prompted twice); their sessions end."""
+    from blangko.users import set_password
+
+    _require_user(username)
+    password = _password(password_stdin)
+    user = _change_user(
+        username, lambda session, user: set_password(session=session, user=user, password=password)
+    )
+    typer.echo(f"Password of {user.username} changed; their sessions and tokens ended.")
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str) -> None:
+    """Stop a user from signing in (accounts are never deleted); their sessions end."""
+    from blangko.users import set_active
+
+    user = _change_user(
+        username, lambda session, user: set_active(session=session, user=user, active=False)
+    )
+    typer.echo(f"User {user.username} deactivated: cannot sign in; their sessions ended.")
+
+
+@users_app.command("activate")
+def users_activate(username: str) -> None:
+    """Let a deactivated user sign in again."""
+    from blangko.users import set_active
+
+    user = _change_user(
+        username, lambda session, user: set_active(session=session, user=user, active=True)
+    )
+    typer.echo(f"User {user.username} activated: can sign in again.")
+
+
+@users_app.command("set-role")
+def users_set_role(
+    username: str,
+    role: str = typer.Option(..., "--role", help="admin, planner or officer"),
+    office: str | None = typer.Option(
+        None, "--office", help="Kemendagri code (required for officers)"
+    ),
+) -> None:
+    """Change a user's role and office; their sessions end."""
+    from blangko.users import set_role
+
+    chosen = _role(role)
+    user = _change_user(
+        username,
+        lambda session, user: set_role(session=session, user=user, role=chosen, office_code=office),
+    )
+    where = f" of office {user.office_code}" if user.office_code else ""
+    typer.echo(f"User {user.username} is now {user.role}{where}; their sessions ended.")
 
 
 @app.command()

@@ -1,7 +1,9 @@
 """Indonesian formatting of numbers and dates for messages and pages."""
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
 
 
@@ -18,3 +20,12 @@ def day(value: date | None) -> str:
     if value is None:
         return "–"
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def moment(value: datetime | None, zone: str = "Asia/Jakarta") -> str:
+    """A stored (UTC) time as people read it in ``zone``, never in UTC:
+    ``2026-12-01 22:42+00:00`` → ``2 Des 2026 05.42 WIB``."""
+    if value is None:
+        return "–"
+    local = value.astimezone(ZoneInfo(zone))
+    return f"{day(local.date())} {local:%H.%M} {ZONE_NAMES.get(zone, zone)}"

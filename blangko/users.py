@@ -12,8 +12,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
 from blangko import sessions
-from blangko.errors import NotFound, ValidationFailed
-from blangko.models import OfficeKind, Role, User, UserEvent
+from blangko.errors import Forbidden, NotFound, ValidationFailed
+from blangko.models import Office, OfficeKind, Role, User, UserEvent
 from blangko.offices import get_office
 
 _hasher = PasswordHasher()
@@ -43,6 +43,23 @@ class ChangedBy:
 CLI = ChangedBy(None)
 
 
+def require_admin(user: User) -> None:
+    """Only administrators manage accounts (SPEC §1)."""
+    if user.role is not Role.admin:
+        raise Forbidden("Pengelolaan pengguna hanya dapat dilakukan oleh admin.")
+
+
+def parse_role(text: str) -> Role:
+    """A role as typed (command line, form), refused in Indonesian when unknown."""
+    try:
+        return Role(text.strip())
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise ValidationFailed(
+            f"Peran '{text.strip()}' tidak dikenal. Pilih salah satu: {roles}.", field="role"
+        ) from None
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -63,6 +80,14 @@ def check_password(username: str, password: str) -> None:
         raise ValidationFailed(
             f"Kata sandi tidak boleh sama dengan nama pengguna. {PASSWORD_RULES}",
             field="password",
+        )
+
+
+def confirm_password(password: str, repeated: str) -> None:
+    """A new password is typed twice (form, prompt); refuses when the two differ."""
+    if password != repeated:
+        raise ValidationFailed(
+            "Kata sandi dan ulangannya tidak sama. Ketik ulang keduanya.", field="password_repeat"
         )
 
 
@@ -111,14 +136,22 @@ def _checked_office(session: Session, role: Role, office_code: str | None) -> st
             raise ValidationFailed(
                 "Petugas (officer) harus terikat pada satu kantor.", field="office"
             )
-        office = get_office(session=session, code=office_code)
+        office = _existing_office(session, office_code)
         if office.kind is OfficeKind.national:
             raise ValidationFailed(
                 "Petugas kantor pusat memakai peran planner, bukan officer.", field="office"
             )
     elif office_code:
-        get_office(session=session, code=office_code)
+        _existing_office(session, office_code)
     return office_code
+
+
+def _existing_office(session: Session, code: str) -> Office:
+    """An unknown code is a mistake in what was typed (422 on the form), not a missing page."""
+    try:
+        return get_office(session=session, code=code)
+    except NotFound as error:
+        raise ValidationFailed(error.message, field="office") from None
 
 
 def get_user(*, session: Session, username: str) -> User:
@@ -158,6 +191,25 @@ def set_password(*, session: Session, user: User, password: str, by: ChangedBy =
     _changed(session, user, by, "kata sandi diganti", "oleh pengguna sendiri" if own else "")
 
 
+def change_own_password(*, session: Session, user: User, current: str, new: str) -> None:
+    """A signed-in user's own change ("ganti kata sandi"): the current password first, so
+    that a borrowed or stolen session cannot take the account over."""
+    if not verify_password(user, current):
+        raise ValidationFailed("Kata sandi sekarang salah.", field="current_password")
+    if new == current:
+        raise ValidationFailed(
+            "Kata sandi baru harus berbeda dari kata sandi sekarang.", field="password"
+        )
+    set_password(session=session, user=user, password=new, by=ChangedBy(user))
+
+
+def verify_password(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def set_active(*, session: Session, user: User, active: bool, by: ChangedBy = CLI) -> None:
     if by.user is not None and by.user.id == user.id and not active:
         raise ValidationFailed("Anda tidak dapat menonaktifkan akun Anda sendiri.", field="user")
@@ -177,8 +229,12 @@ def set_role(
     by: ChangedBy = CLI,
 ) -> None:
     office_code = _checked_office(session, role, office_code)
-    if by.user is not None and by.user.id == user.id and role is not user.role:
-        raise ValidationFailed("Anda tidak dapat mengubah peran akun Anda sendiri.", field="role")
+    if by.user is not None and by.user.id == user.id:
+        # It would also end the admin's own sessions in the middle of the work.
+        raise ValidationFailed(
+            "Anda tidak dapat mengubah peran atau kantor akun Anda sendiri; minta admin lain.",
+            field="role",
+        )
     before = f"{user.role}{f' {user.office_code}' if user.office_code else ''}"
     after = f"{role}{f' {office_code}' if office_code else ''}"
     if before == after:

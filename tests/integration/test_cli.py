@@ -62,7 +62,7 @@ def test_planner_without_office(sqlite_engine: Engine) -> None:
 @pytest.mark.parametrize(
     ("arguments", "password", "message"),
     [
-        (["--role", "boss"], "rahasia-123", "peran 'boss' tidak dikenal"),
+        (["--role", "boss"], "rahasia-123", "Peran 'boss' tidak dikenal"),
         (["--role", "officer"], "rahasia-123", "harus terikat pada satu kantor"),
         (["--role", "officer", "--office", "99.99"], "rahasia-123", "tidak ditemukan"),
         (["--role", "officer", "--office", "00"], "rahasia-123", "memakai peran planner"),
