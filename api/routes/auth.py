@@ -2,12 +2,14 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request, Response
 
-from api.auth import issue_token
+from api.auth import TokenClaims, issue_token
+from api.deps import SessionDep, UserDep, signed_in
 from api.errors import problem_responses
 from api.schemas import Token
-from api.transaction import TransactionRoute
+from api.transaction import SignedIn, TransactionRoute
+from blangko import sessions
 from blangko.errors import Unauthenticated
 from blangko.signin import sign_in
 from web.security import client_address
@@ -39,5 +41,24 @@ def token(
         raise Unauthenticated(
             "Nama pengguna atau kata sandi salah. Periksa huruf besar/kecil pada kata sandi."
         )
-    issued = issue_token(user)
+    issued = issue_token(user, client=client)
     return Token(access_token=issued.token, expires_in=issued.expires_in)
+
+
+async def _claims(me: Annotated[SignedIn, Depends(signed_in)]) -> TokenClaims:
+    return TokenClaims(user_id=me.user_id, session_id=me.session_id)
+
+
+@router.post(
+    "/logout",
+    status_code=204,
+    summary="Sign out: the token stops working",
+    description="Ends the token's session on the server: the token (and every copy of it) is "
+    "refused from now on. Sign in again for a new token.",
+    responses=problem_responses(401),
+)
+def logout(
+    user: UserDep, claims: Annotated[TokenClaims, Depends(_claims)], session: SessionDep
+) -> Response:
+    sessions.end(session=session, session_id=claims.session_id)
+    return Response(status_code=204)
