@@ -21,6 +21,7 @@ def test_a_writer_that_waits_too_long_gets_503_and_writes_nothing(
     officer = add_user(sqlite_engine, "petugas.bekasi", Role.officer, "32.16")
     url = f"/api/v1/offices/32.16/daily-reports/{days_ago(sqlite_engine, '32.16', 1)}"
     body = {"print_requests": 10, "printed": 10}
+    headers = bearer(officer)  # signing in writes a session: before the queue is held
     monkeypatch.setattr(blangko.db, "SQLITE_BUSY_TIMEOUT_MS", 300)
     holding, release = threading.Event(), threading.Event()
 
@@ -34,12 +35,12 @@ def test_a_writer_that_waits_too_long_gets_503_and_writes_nothing(
     holding.wait(10)
     try:
         with client() as http:
-            refused = http.put(url, json=body, headers=bearer(officer))
+            refused = http.put(url, json=body, headers=headers)
     finally:
         release.set()
         other.join(10)
     assert_problem(refused, 503, "unavailable")
     assert refused.headers["Retry-After"] == "5"
     with client() as http:
-        assert http.get(url.rsplit("/", 1)[0], headers=bearer(officer)).json() == []
-        assert http.put(url, json=body, headers=bearer(officer)).status_code == 200
+        assert http.get(url.rsplit("/", 1)[0], headers=headers).json() == []
+        assert http.put(url, json=body, headers=headers).status_code == 200
