@@ -4,7 +4,9 @@ document at ``/openapi.json``. ``create_app()`` is the factory ``blangko serve``
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
 
 import web
 from api import errors
@@ -84,9 +86,10 @@ def create_app() -> FastAPI:
         version="1.0.0",
         description=DESCRIPTION,
         openapi_tags=TAGS,
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
     )
+    _docs_page(app)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
@@ -94,6 +97,21 @@ def create_app() -> FastAPI:
     security.install(app)  # headers on every response; outermost, so cookies get Secure
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _docs_page(app: FastAPI) -> None:
+    """Swagger UI from our own copy (web/static/vendor/swagger-ui): offices may be offline."""
+    vendor = "/static/vendor/swagger-ui"
+
+    @app.get(security.DOCS_PATH, include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} – dokumentasi",
+            swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+            swagger_css_url=f"{vendor}/swagger-ui.css",
+            swagger_favicon_url=f"{vendor}/favicon-32x32.png",
+        )
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

@@ -9,9 +9,9 @@
   that allows only our own (vendored) scripts, styles and images and no inline script,
   no framing, ``nosniff`` and a same-origin referrer; over https (``BLANGKO_HTTPS`` or a
   trusted proxy's ``X-Forwarded-Proto``) cookies get ``Secure`` and HSTS is sent.
-* The Swagger UI page (``/api/docs``) is FastAPI's: it loads Swagger UI from
-  cdn.jsdelivr.net and starts it with one inline script, so it alone gets a policy that
-  allows that CDN and that one script by its hash. Everything else stays strict.
+* The Swagger UI page (``DOCS_PATH``) is FastAPI's, with Swagger UI vendored under
+  ``/static/vendor/swagger-ui``: FastAPI starts it with one inline script, so that page
+  alone allows that one script by its hash. Everything else stays strict.
 """
 
 import base64
@@ -28,11 +28,11 @@ _STRICT = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-_CDN = "https://cdn.jsdelivr.net"
+DOCS_PATH = "/api/docs"
 _DOCS = (
-    "default-src 'self'; script-src 'self' {hashes} " + _CDN + "; style-src 'self' " + _CDN + "; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
-    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' {hashes}; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
 )
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.DOTALL)
 HSTS = "max-age=31536000"
@@ -51,7 +51,7 @@ def client_address(request: Request) -> str:
 def install(app: FastAPI) -> None:
     """Adds the headers to every response of ``app`` (outside the session middleware, so
     that its cookie is marked ``Secure`` too)."""
-    app.add_middleware(SecurityHeaders, docs_path=app.docs_url)
+    app.add_middleware(SecurityHeaders, docs_path=DOCS_PATH)
 
 
 class SecurityHeaders:
