@@ -26,7 +26,7 @@ SESSION_HOURS = 12
 
 def install(app: FastAPI) -> None:
     """Adds the pages, their static files and the signed session cookie to ``app``."""
-    from web.routes import auth, jobs, office, planner
+    from web.routes import account, admin, auth, jobs, office, planner
 
     app.add_middleware(
         SessionMiddleware,
@@ -37,7 +37,7 @@ def install(app: FastAPI) -> None:
         https_only=False,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, office, planner, jobs):
+    for module in (auth, office, planner, jobs, admin, account):
         app.include_router(module.router)
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfFailed, _csrf_failed)

@@ -55,3 +55,10 @@ def page_number(raw: str | None) -> int:
     if digits.isascii() and digits.isdigit() and 0 < len(digits) < 7 and int(digits) > 0:
         return int(digits)
     return 1
+
+
+def password(form: FormData, field: str) -> str:
+    """A password exactly as typed (spaces count, so not stripped). Pages never show it
+    again after a refusal."""
+    value = form.get(field, "")
+    return value if isinstance(value, str) else ""

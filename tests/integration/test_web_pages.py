@@ -25,6 +25,7 @@ PASSWORD = "rahasia-123"
 def client(sqlite_engine: Engine) -> Iterator[TestClient]:
     with session_scope() as session:
         create_user(session=session, username="perencana", password=PASSWORD, role=Role.planner)
+        create_user(session=session, username="admin.pusat", password=PASSWORD, role=Role.admin)
         create_user(
             session=session,
             username="petugas.bekasi",
@@ -307,9 +308,11 @@ class _Inputs(HTMLParser):
                 "/kantor/32.16/kartu-stok",
                 "/kantor/32.16/stock-opname",
                 "/kantor/32.16/permintaan",
+                "/akun/kata-sandi",
             ],
         ),
-        ("perencana", ["/nasional", "/permintaan", "/kiriman/baru"]),
+        ("perencana", ["/nasional", "/permintaan", "/kiriman/baru", "/akun/kata-sandi"]),
+        ("admin.pusat", ["/admin/pengguna", "/admin/pengguna/1", "/akun/kata-sandi"]),
     ],
 )
 def test_pages_have_lang_id_and_every_input_a_label(
