@@ -6,7 +6,7 @@ from datetime import date
 
 from starlette.datastructures import FormData, QueryParams
 
-from blangko import fields
+from blangko import fields, idempotency
 
 
 def text(form: FormData | QueryParams, field: str) -> str:
@@ -43,10 +43,13 @@ def reference(form: FormData, field: str = "reference", label: str = "Nomor sura
     return fields.check_reference(text(form, field), field=field, label=label)
 
 
-def idempotency_key(form: FormData) -> str | None:
-    """The form's one-time key (a hidden field), so that a form sent twice writes once."""
+def idempotency_key(form: FormData, user_id: int | None) -> str | None:
+    """The form's one-time key (a hidden field), so that a form sent twice writes once;
+    scoped to the signed-in user like the API's keys (``blangko.idempotency.scoped``)."""
     raw = text(form, "idempotency_key")
-    return fields.check_idempotency_key(raw, field="idempotency_key") if raw else None
+    if not raw:
+        return None
+    return idempotency.scoped(user_id, fields.check_idempotency_key(raw, field="idempotency_key"))
 
 
 def page_number(raw: str | None) -> int:

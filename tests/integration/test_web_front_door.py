@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from api.app import create_app
 from blangko.db import session_scope
-from blangko.models import Alert, AlertKind, AlertSeverity, Role
+from blangko.models import Alert, AlertKind, AlertSeverity, Role, Shipment
 from blangko.users import create_user
 from tests.integration.ledger_support import state
 from tests.integration.test_web_pages import PASSWORD, client, csrf, login, on_hand, today_iso
@@ -182,3 +182,32 @@ def test_office_scope_answers_as_the_api(client: TestClient) -> None:
     assert _state() == before
     with session_scope(write=False) as session:
         assert session.get_one(Alert, alert.id).acknowledged_at is None
+
+
+def test_form_keys_are_per_user_like_the_api(client: TestClient) -> None:
+    """Two planners whose forms happen to carry the same one-time key both dispatch: a
+    key belongs to the user who sent it (issue 11 item 6)."""
+    with session_scope() as session:
+        create_user(session=session, username="perencana.dua", password=PASSWORD, role=Role.planner)
+    for username, quantity in (("perencana", "300"), ("perencana.dua", "200")):
+        client.cookies.clear()
+        login(client, username)
+        form = {
+            "csrf": csrf(client, "/kiriman/baru"),
+            "from_office": "00",
+            "to_office": "32.16",
+            "quantity": quantity,
+            "expected_on": today_iso(),
+            "reference": f"B-{username}",
+            "idempotency_key": "formulir-1",
+        }
+        sent = client.post("/kiriman/baru", data=form)
+        assert sent.status_code == 200 and "dikirim ke 32.16" in sent.text, sent.text
+        again = client.post("/kiriman/baru", data={**form, "csrf": csrf(client, "/kiriman/baru")})
+        assert again.status_code == 200  # the same user's key again: no second shipment
+    with session_scope(write=False) as session:
+        shipments = session.exec(select(Shipment).where(Shipment.to_office == "32.16")).all()
+    assert sorted(s.quantity for s in shipments if s.reference.startswith("B-perencana")) == [
+        200,
+        300,
+    ]

@@ -111,7 +111,7 @@ def receive_shipment(
                 received_on=forms.day(form, "received_on", "Tanggal terima"),
                 shortfall_reason=forms.note(form, "shortfall_reason", "Alasan kekurangan"),
                 actor=web_actor(user),
-                idempotency_key=forms.idempotency_key(form),
+                idempotency_key=forms.idempotency_key(form, user.id),
             )
     except DomainError as error:
         context = dashboard_context(session, office)

@@ -151,7 +151,7 @@ def create_shipment(
                 expected_on=forms.day(form, "expected_on", "Perkiraan tiba"),
                 reference=forms.reference(form),
                 actor=web_actor(user),
-                idempotency_key=forms.idempotency_key(form),
+                idempotency_key=forms.idempotency_key(form, user.id),
             )
     except DomainError as error:
         context = _shipment_context(session, get_office(session=session, code=NATIONAL))
