@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from blangko import sessions
 from blangko.errors import Forbidden, NotFound, ValidationFailed
+from blangko.fields import OFFICE_CODE
 from blangko.models import Office, OfficeKind, Role, User, UserEvent
 from blangko.offices import get_office
 
@@ -147,7 +148,13 @@ def _checked_office(session: Session, role: Role, office_code: str | None) -> st
 
 
 def _existing_office(session: Session, code: str) -> Office:
-    """An unknown code is a mistake in what was typed (422 on the form), not a missing page."""
+    """An unknown code is a mistake in what was typed (422 on the form), not a missing page;
+    a code that cannot be one is refused before the database sees it."""
+    if not re.fullmatch(OFFICE_CODE, code):
+        raise ValidationFailed(
+            f"Kode kantor '{code[:20]}' tidak valid. Tulis kode Kemendagri, mis. 32.16.",
+            field="office",
+        )
     try:
         return get_office(session=session, code=code)
     except NotFound as error:

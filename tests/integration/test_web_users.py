@@ -7,9 +7,12 @@ password, stays signed in on this browser, and a cookie copied before no longer 
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine
 
 from api.app import create_app
@@ -377,3 +380,70 @@ def test_forms_without_csrf_are_refused(site: TestClient) -> None:
     }.items():
         assert site.post(path, data={**data, "password_repeat": NEW_PASSWORD}).status_code == 403
     assert accounts_state() == before
+
+
+EDGES = [
+    "",
+    "00",
+    "32.16",
+    "99.99",
+    "x\x00y",
+    "a\x1bb",
+    "²",
+    "x" * 300,
+    "admin",
+    "planner",
+    "officer",
+    "petugas.bekasi",
+    PASSWORD,
+    NEW_PASSWORD,
+    "budi@bekasi.go.id",
+]
+typed = st.one_of(st.sampled_from(EDGES), st.text(max_size=20))
+ids = st.one_of(
+    st.integers(min_value=-2, max_value=6).map(str),
+    st.sampled_from([str(2**31), str(2**63), "²", "abc"]),
+)
+FIELDS = ["username", "email", "role", "office", "password", "password_repeat"]
+FORMS = [
+    ("/admin/pengguna", st.just(None), FIELDS),
+    ("/admin/pengguna/{}/kata-sandi", ids, ["password", "password_repeat"]),
+    ("/admin/pengguna/{}/peran", ids, ["role", "office"]),
+    ("/admin/pengguna/{}/nonaktifkan", ids, []),
+    ("/admin/pengguna/{}/aktifkan", ids, []),
+    ("/akun/kata-sandi", st.just(None), ["current_password", "password", "password_repeat"]),
+]
+
+
+@st.composite
+def posts(draw: st.DrawFn) -> tuple[str, dict[str, str]]:
+    template, segment, names = draw(st.sampled_from(FORMS))
+    found = draw(segment)
+    path = template.format(quote(found, safe="")) if found is not None else template
+    form = st.fixed_dictionaries({}, optional={name: typed for name in names})
+    return path, draw(form)
+
+
+def test_user_forms_never_fail_or_write_on_refusal(site: TestClient) -> None:
+    """Fuzzed admin and own-password forms: no 5xx, and a refusal writes nothing."""
+    login(site, ADMIN)
+    token = csrf(site, "/admin/pengguna")
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(posts())
+    def send(request: tuple[str, dict[str, str]]) -> None:
+        path, data = request
+        before = accounts_state()
+        answer = site.post(path, data={**data, "csrf": token}, follow_redirects=False)
+        assert answer.status_code < 500, (path, data, answer.text[:500])
+        assert "problem+json" not in answer.headers.get("content-type", "")
+        if answer.status_code >= 400:
+            assert accounts_state() == before, (path, data, answer.status_code)
+        assert signed_in(site), (path, data)  # the admin's own session never ends here
+
+    send()
