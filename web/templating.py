@@ -18,6 +18,7 @@ FLASH = "flash"  # the session key of the one-time message
 templates = Jinja2Templates(directory=str(TEMPLATES))
 templates.env.filters["angka"] = fmt.number
 templates.env.filters["tanggal"] = fmt.day
+templates.env.filters["waktu"] = fmt.moment  # stored UTC → "2 Des 2026 05.42 WIB"
 
 
 def percent(value: float | None) -> str:

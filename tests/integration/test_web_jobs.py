@@ -2,7 +2,7 @@
 with approve (twice creates no second shipment), forecast runs and the outbox."""
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -210,3 +210,19 @@ def test_refused_forecast_start_shows_the_whole_message(client: TestClient) -> N
     page = client.post("/prakiraan/jalankan", data={"csrf": token})
     assert page.status_code == 200
     assert f"Prakiraan #{busy_id} masih running. Tunggu sampai selesai" in page.text
+
+
+def test_times_on_the_planner_pages_are_in_wib_never_utc(client: TestClient) -> None:
+    with session_scope() as session:
+        session.add(
+            ForecastRun(
+                status=ForecastRunStatus.finished,
+                offices_total=553,
+                created_at=datetime(2026, 11, 30, 20, 30, tzinfo=UTC),
+            )
+        )
+    login(client, "perencana")
+    runs = client.get("/prakiraan").text
+    assert "1 Des 2026 03.30 WIB" in runs and "UTC" not in runs
+    outbox = client.get("/kotak-keluar").text
+    assert "WIB" in outbox and "UTC" not in outbox

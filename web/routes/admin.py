@@ -34,7 +34,6 @@ def _common(session: Session) -> dict[str, Any]:
         "roles": ROLE_LABELS,
         "offices": list_offices(session=session),
         "rules": users.PASSWORD_RULES,
-        "moment": fmt.moment,
         "values": {},
     }
 
