@@ -560,7 +560,33 @@ class ForecastResult(SQLModel, table=True):
     days_of_cover: float | None = None
     mean_daily_demand: float = 0.0
     backtest_mase: float | None = None
+    # The office's lead time as learned when the forecast ran (median and p90 days; where
+    # from: office, province, region or default) and the one risk figure of SPEC §5: the
+    # probability of running out before a resupply requested that day can arrive
+    # (p90 lead time + safety days = ``risk_horizon_days``).
+    lead_time_median: float | None = None
+    lead_time_p90: float | None = None
+    lead_time_source: str | None = Field(default=None, max_length=10)
+    risk_horizon_days: int | None = None
+    risk_probability: float | None = None
     backtest: dict[str, Any] = Field(
         default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
     )
     note: str = Field(default="", max_length=500)
+
+
+class ForecastEvaluation(SQLModel, table=True):
+    """One replay of past warnings (``blangko alerts evaluate``, the weekly job): its
+    scores as ``GET /api/v1/forecasts/evaluation`` returns them, and how it was made."""
+
+    __tablename__ = "forecast_evaluations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    generated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    first_origin: date
+    last_origin: date
+    months: int
+    seconds: float = 0.0
+    scores: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
