@@ -142,6 +142,25 @@ def load_series(
     """Demand series of the given offices from ``start`` to ``end`` in two queries: the
     current daily reports, and the daily net change of each office's stock account."""
     days = (end - start).days + 1
+    figures = load_figures(session=session, office_codes=office_codes, start=start, end=end)
+    stock = daily_stock_end(session=session, start=start, end=end)
+    return {
+        code: demand_from_daily(
+            office_code=code,
+            start=start,
+            figures=figures[i],
+            stock_end=stock.get(code, np.zeros(days)),
+        )
+        for i, code in enumerate(office_codes)
+    }
+
+
+def load_figures(
+    *, session: Session, office_codes: list[str], start: date, end: date
+) -> np.ndarray:
+    """The current daily reports' print requests, prints and backlog of each office (one
+    row each, in the order of ``office_codes``), one column per date; NaN = no report."""
+    days = (end - start).days + 1
     row_of = {code: i for i, code in enumerate(office_codes)}
     figures = np.full((len(office_codes), 3, days), np.nan)
     reports = session.execute(
@@ -163,16 +182,7 @@ def load_series(
         rows = np.array([row_of[c] for c in codes])
         offsets = _day_offsets(list(dates), start)
         figures[rows, :, offsets] = np.array(numbers, dtype=float).T
-    stock = daily_stock_end(session=session, start=start, end=end)
-    return {
-        code: demand_from_daily(
-            office_code=code,
-            start=start,
-            figures=figures[i],
-            stock_end=stock.get(code, np.zeros(days)),
-        )
-        for code, i in row_of.items()
-    }
+    return figures
 
 
 def daily_stock_end(*, session: Session, start: date, end: date) -> dict[str, np.ndarray]:

@@ -58,7 +58,10 @@ def result_lines(result: DemoResult) -> list[str]:
         ]
     assert result.written is not None and result.start and result.end and result.today
     w = result.written
-    lines = ["Demo users (for the demo only: remove them or change the passwords before real use):"]
+    lines = [
+        "Demo users (for the demo only: before real use, `blangko users deactivate USER` or "
+        "`blangko users set-password USER`):"
+    ]
     for user in result.users:
         where = (
             f"officer of {user.office_code} {user.office_name}" if user.office_code else "planner"
