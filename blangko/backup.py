@@ -7,6 +7,7 @@ copy is taken in one step: a step-wise copy restarts whenever another connection
 and under a steady load might never finish. PostgreSQL is copied with ``pg_dump``."""
 
 import os
+import shlex
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -31,8 +32,9 @@ def backup_sqlite(engine: Engine, target: Path, *, force: bool = False) -> Backu
     source_path = engine.url.database or ""
     if engine.dialect.name != "sqlite":
         raise InvalidState(
-            "Cadangan untuk PostgreSQL dibuat dengan pg_dump: "
-            f"pg_dump --format=custom --file {target} '{pg_dump_url(engine)}'"
+            "Cadangan untuk PostgreSQL dibuat dengan pg_dump (kata sandi dari ~/.pgpass atau "
+            f"PGPASSWORD): pg_dump --format=custom --file {shlex.quote(str(target))} "
+            f"{shlex.quote(pg_dump_url(engine))}"
         )
     if source_path in ("", ":memory:") or source_path.startswith("file:"):
         raise InvalidState(f"Basis data '{source_path or ':memory:'}' bukan berkas SQLite.")
@@ -90,5 +92,6 @@ def _sync_directory(path: Path) -> None:
 
 
 def pg_dump_url(engine: Engine) -> str:
-    """The libpq URL of a PostgreSQL engine, password hidden (for the pg_dump hint)."""
-    return engine.url.set(drivername="postgresql").render_as_string(hide_password=True)
+    """The libpq URL of a PostgreSQL engine without its password (for the pg_dump hint)."""
+    url = engine.url._replace(drivername="postgresql", password=None)  # set() ignores None
+    return url.render_as_string(hide_password=False)

@@ -218,18 +218,27 @@ def database_findings(session: Session) -> DatabaseCheck:
     ).first()
     if installed is None:
         return DatabaseCheck([], "indexes not checked (amcheck not installed)")
+    allowed = session.execute(
+        sa.text("SELECT has_function_privilege('bt_index_check(regclass)', 'EXECUTE')")
+    ).scalar()
+    if not allowed:
+        return DatabaseCheck([], "indexes not checked (no EXECUTE right on bt_index_check)")
     indexes = session.execute(
         sa.text(
             "SELECT c.oid, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
             "JOIN pg_am a ON a.oid = c.relam JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE a.amname = 'btree' AND n.nspname = current_schema() ORDER BY c.relname"
+            "WHERE a.amname = 'btree' AND i.indisvalid AND n.nspname = current_schema() "
+            "ORDER BY c.relname"
         )
     ).all()
     problems = []
     for oid, name in indexes:
         try:
             with session.begin_nested():
-                session.execute(sa.text("SELECT bt_index_check(:oid)"), {"oid": oid})
+                session.execute(
+                    sa.text("SELECT bt_index_check(CAST(CAST(:oid AS oid) AS regclass))"),
+                    {"oid": oid},
+                )
         except sa.exc.DBAPIError as error:
             problems.append(f"index {name}: {error.orig}")
     return DatabaseCheck(_listed(problems), f"{len(indexes)} B-tree indexes pass amcheck")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 from typer.testing import CliRunner
 
@@ -150,6 +151,9 @@ def test_backup_of_postgres_names_pg_dump(postgres_url: str, tmp_path: Path) -> 
     done = blangko(postgres_url, "db", "backup", str(tmp_path / "x.dump"))
     assert done.returncode == 1
     assert "pg_dump --format=custom --file" in done.stderr
+    url = make_url(postgres_url)
+    assert f"postgresql://{url.username}@{url.host}" in done.stderr  # libpq's URL
+    assert f":{url.password}@" not in done.stderr  # the password stays out of the terminal
     assert not (tmp_path / "x.dump").exists()
 
 
