@@ -132,8 +132,11 @@ def stock_card(
     response_model=StockCountPublic,
     status_code=201,
     summary="Record a physical stock count (stock opname)",
-    description="The difference between the counted quantity and the book balance is posted "
-    "to the adjustment account, so the book equals the count afterwards.",
+    description="The difference between the counted quantity and the book balance at the end "
+    "of `counted_on` is posted to the adjustment account on that date, so the stock card "
+    "shows the counted quantity that day; later movements keep their quantities. A count "
+    "that would take a later balance below zero is refused (`insufficient_stock`), as is "
+    "one dated before a later count (`invalid_state`).",
     responses=problem_responses(404, 409),
 )
 def stock_count(
