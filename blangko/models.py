@@ -527,6 +527,11 @@ class ForecastRun(SQLModel, table=True):
     offices_done: int = 0
     error: str = Field(default="", max_length=2000)
     requested_by: int | None = Field(default=None, foreign_key="users.id")
+    # What the run did per office, counted (forecast/reuse.py): {"raced": n,
+    # "refitted": n, "reused": n, "no_history": n}.
+    stats: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False, server_default="{}")
+    )
 
 
 class ForecastResult(SQLModel, table=True):
@@ -573,6 +578,26 @@ class ForecastResult(SQLModel, table=True):
         default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
     )
     note: str = Field(default="", max_length=500)
+
+
+class ForecastModelState(SQLModel, table=True):
+    """What an office's latest forecast leaves for the next run (forecast/reuse.py): the
+    model chosen by its latest backtest and that backtest's origin, the fingerprint of
+    the series it forecast, and (``state``) the forecast, the backtest's errors and the
+    fitted Prophet parameters (a warm start)."""
+
+    __tablename__ = "forecast_model_states"
+
+    office_code: str = Field(foreign_key="offices.code", primary_key=True)
+    model: str = Field(max_length=40)
+    chosen_on: date
+    fitted_on: date
+    fingerprint: str = Field(max_length=64)
+    run_id: int = Field(foreign_key="forecast_runs.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    state: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
 
 
 class ForecastEvaluation(SQLModel, table=True):
