@@ -521,7 +521,19 @@ class OfficeForecastPublic(BaseModel):
         description="Rolling-origin MASE of the chosen model (below 1 beats seasonal naive)"
     )
     backtest: dict[str, Any] = Field(description="MASE of each model and the comparison")
-    risk: str = Field(description="`high`, `medium` or `low`")
+    risk: str = Field(
+        description="`high`: a stock-out before a resupply requested today can arrive is "
+        "likely (risk_probability ≥ 0.5) and expected within the p90 lead time; `medium`: "
+        "likely, with time left to request; `low`: not likely. The same rule opens the "
+        "`stockout_risk` alerts"
+    )
+    risk_probability: float | None = Field(
+        description="Probability of a stock-out within risk_horizon_days; null for older "
+        "runs (their risk follows the stock-out date)"
+    )
+    risk_horizon_days: int | None = Field(
+        description="The office's p90 lead time when the forecast ran + safety days"
+    )
     lead_time_days: LeadTimePublic | None = Field(
         description="Lead time of a resupply requested today; null for the national office"
     )

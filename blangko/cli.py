@@ -370,7 +370,8 @@ def forecast_run(
             run = run_forecast(run_id=run_id, office_code=office, progress=progress)
         except DomainError as error:
             fail(error.message)
-    from blangko.forecasts import HIGH, latest_summaries
+    from blangko.forecasts import latest_summaries
+    from blangko.risk import HIGH
 
     with session_scope(write=False) as session:
         summaries = latest_summaries(session=session)

@@ -1,17 +1,17 @@
 """Reading forecast results (written by forecast/): the latest result of each office from
-finished runs, and the risk level the national overview shows."""
+finished runs, and the stock-out risk each one carries (``blangko.risk``)."""
 
+import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from blangko.errors import NotFound
 from blangko.models import ForecastResult, ForecastRun, ForecastRunStatus
+from blangko.risk import Risk, assess
 from blangko.settings import get_settings
-
-HIGH, MEDIUM, LOW = "high", "medium", "low"
 
 
 def _latest_ids(office_codes: list[str] | None = None) -> sa.Select[int | None]:
@@ -49,9 +49,13 @@ class ForecastSummary:
     days_of_cover: float | None
     mean_daily_demand: float
     model: str
+    lead_time_p90: float | None = None
+    risk_horizon_days: int | None = None
+    risk_probability: float | None = None
 
     @property
     def risk(self) -> str:
+        """The risk level as the forecast saw it (days left counted from its ``as_of``)."""
         return risk_level(self)
 
 
@@ -69,6 +73,9 @@ def latest_summaries(
             col(ForecastResult.days_of_cover),
             col(ForecastResult.mean_daily_demand),
             col(ForecastResult.model),
+            col(ForecastResult.lead_time_p90),
+            col(ForecastResult.risk_horizon_days),
+            col(ForecastResult.risk_probability),
         ).where(col(ForecastResult.id).in_(_latest_ids(office_codes)))
     ).all()
     return {row[0]: ForecastSummary(*row) for row in rows}
@@ -100,20 +107,36 @@ def latest_run(*, session: Session, finished_only: bool = True) -> ForecastRun |
     return session.exec(query.order_by(col(ForecastRun.id).desc()).limit(1)).first()
 
 
-def risk_level(result: ForecastResult | ForecastSummary, *, today: date | None = None) -> str:
-    """``high`` when the forecast stock-out comes before a new allocation could arrive
-    (within the lead time) or a stock-out within 14 days is more likely than not;
-    ``medium`` when it comes within lead time + safety days or a stock-out within 30 days
-    has at least a one-in-five chance; else ``low``."""
+def risk_of(
+    result: ForecastResult | ForecastSummary,
+    *,
+    today: date | None = None,
+    lead_time_days: int | None = None,
+) -> Risk:
+    """The one risk rule applied to a stored forecast: its risk probability at the
+    office's own horizon (p90 lead time learned when the forecast ran + safety days).
+    Results of older runs, without those figures, use ``lead_time_days`` (else the
+    setting) + safety days and their stock-out date. Days left count from ``today``
+    (the office's today; the forecast's ``as_of`` when omitted)."""
     settings = get_settings()
-    today = today or result.as_of
-    lead = today + timedelta(days=settings.lead_time_days)
-    safety = lead + timedelta(days=settings.safety_days)
-    out = result.stockout_date
-    p14 = float(result.stockout_probability.get("14", 0.0))
-    p30 = float(result.stockout_probability.get("30", 0.0))
-    if (out is not None and out <= lead) or p14 >= 0.5:
-        return HIGH
-    if (out is not None and out <= safety) or p30 >= 0.2:
-        return MEDIUM
-    return LOW
+    if result.lead_time_p90 is not None:
+        lead = math.ceil(result.lead_time_p90)
+    else:
+        lead = lead_time_days if lead_time_days is not None else settings.lead_time_days
+    horizon = result.risk_horizon_days
+    if horizon is None or result.risk_probability is None:
+        horizon = lead + settings.safety_days
+    return assess(
+        today=today or result.as_of,
+        stockout_date=result.stockout_date,
+        probability=result.risk_probability,
+        lead_time_days=lead,
+        horizon_days=horizon,
+    )
+
+
+def risk_level(result: ForecastResult | ForecastSummary, *, today: date | None = None) -> str:
+    """``high`` (stock-out likely before a resupply requested today can arrive, and the
+    expected stock-out within the p90 lead time), ``medium`` (likely within the horizon,
+    with time to request) or ``low``: see ``blangko.risk``."""
+    return risk_of(result, today=today).level

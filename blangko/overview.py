@@ -8,9 +8,9 @@ from datetime import date
 from sqlmodel import Session, select
 
 from blangko import ledger
-from blangko.forecasts import latest_summaries
+from blangko.forecasts import latest_summaries, risk_level
 from blangko.models import AccountKind, Office, OfficeKind
-from blangko.offices import NATIONAL
+from blangko.offices import NATIONAL, local_today
 from blangko.stock import stock_positions
 
 
@@ -31,7 +31,8 @@ class OverviewRow:
 
 
 def national_overview(*, session: Session) -> list[OverviewRow]:
-    """Every office in code order."""
+    """Every office in code order; the risk level by the one rule (``blangko.risk``),
+    days left counted from the office's today."""
     positions = stock_positions(session=session)
     offices = session.exec(select(Office).order_by(Office.code)).all()
     rows = [
@@ -48,12 +49,12 @@ def national_overview(*, session: Session) -> list[OverviewRow]:
         for o in offices
     ]
     forecast = latest_summaries(session=session)
-    for row in rows:
+    for office, row in zip(offices, rows, strict=True):
         if (summary := forecast.get(row.code)) is not None:
             row.days_of_cover = summary.days_of_cover
             row.stockout_date = summary.stockout_date
             row.stockout_probability_30 = summary.stockout_probability.get("30")
-            row.risk = summary.risk
+            row.risk = risk_level(summary, today=local_today(office))
     return rows
 
 

@@ -5,7 +5,8 @@ Stock path: on hand − backlog + shipments on their expected dates − cumulati
 The stock-out date is the first day whose demand can no longer be met in full (the path
 goes below zero). Stock-out probabilities come from sampled demand paths (see
 ``sample_demand_paths``): the share of paths that go below zero within 14, 30 and 60
-days, so they never decrease with the horizon."""
+days, so they never decrease with the horizon, and within the office's own risk horizon
+(its p90 lead time + safety days), the figure the risk rule reads (``blangko.risk``)."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,9 @@ class Projection:
     stockout_probability: dict[str, float]
     days_of_cover: float | None
     mean_daily_demand: float
+    risk_horizon_days: int | None = None
+    risk_probability: float | None = None
+    """P(stock-out within ``risk_horizon_days``), from the same paths."""
 
     def points(self) -> list[dict[str, object]]:
         return [
@@ -122,9 +126,11 @@ def project(
     incoming: Mapping[date, int],
     mean: np.ndarray,
     paths: np.ndarray,
+    risk_horizon_days: int | None = None,
 ) -> Projection:
     """Projects the stock from ``first_day`` (the day after the last report) over the
-    forecast's horizon."""
+    forecast's horizon; with ``risk_horizon_days``, also the probability of a stock-out
+    within them (the forecast's last day when they reach beyond it)."""
     days = len(mean)
     arrivals = np.zeros(days)
     for day, quantity in incoming.items():
@@ -137,9 +143,7 @@ def project(
     stockout = first_day + timedelta(days=int(below[0])) if below.size else None
     path_stock = supply[None, :] - np.cumsum(paths, axis=1)
     ran_out = np.minimum.accumulate(path_stock, axis=1) < 0
-    probability = {
-        str(h): round(float(ran_out[:, min(h, days) - 1].mean()), 3) for h in PROBABILITY_HORIZONS
-    }
+    probability = {str(h): _share(ran_out, h) for h in PROBABILITY_HORIZONS}
     mean_daily = float(mean.mean()) if days else 0.0
     return Projection(
         dates=[first_day + timedelta(days=i) for i in range(days)],
@@ -151,4 +155,11 @@ def project(
         stockout_probability=probability,
         days_of_cover=round(on_hand / mean_daily, 1) if mean_daily > 0 else None,
         mean_daily_demand=round(mean_daily, 2),
+        risk_horizon_days=risk_horizon_days,
+        risk_probability=None if risk_horizon_days is None else _share(ran_out, risk_horizon_days),
     )
+
+
+def _share(ran_out: np.ndarray, days: int) -> float:
+    """The share of paths that ran out within ``days`` (at least one day)."""
+    return round(float(ran_out[:, max(1, min(days, ran_out.shape[1])) - 1].mean()), 3)

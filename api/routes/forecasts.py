@@ -72,7 +72,9 @@ def office_forecast(code: CodePath, session: SessionDep, user: UserDep) -> Offic
         mean_daily_demand=result.mean_daily_demand,
         backtest_mase=result.backtest_mase,
         backtest=result.backtest,
-        risk=forecasts.risk_level(result),
+        risk=forecasts.risk_level(result, today=local_today(office)),
+        risk_probability=result.risk_probability,
+        risk_horizon_days=result.risk_horizon_days,
         lead_time_days=LeadTimePublic.model_validate(lead.public()) if lead else None,
         note=result.note,
     )

@@ -14,10 +14,11 @@ from typer.testing import CliRunner
 from blangko.cli import app
 from blangko.db import session_scope
 from blangko.errors import NotFound
-from blangko.forecasts import HIGH, latest_result, latest_results
+from blangko.forecasts import latest_result, latest_results
 from blangko.ledger import SYSTEM
 from blangko.models import ForecastResult, ForecastRun, ForecastRunStatus
 from blangko.overview import national_overview
+from blangko.risk import HIGH
 from blangko.shipments import dispatch
 from blangko.stock import record_procurement
 from forecast import runner

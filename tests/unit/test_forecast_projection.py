@@ -177,3 +177,31 @@ def test_an_approved_request_not_yet_dispatched_counts_as_incoming_supply() -> N
     )
     assert without.stockout_date == FIRST + timedelta(days=8)
     assert with_supply.stockout_date == FIRST + timedelta(days=26)
+
+
+def test_risk_probability_at_the_office_horizon_comes_from_the_same_paths() -> None:
+    mean = np.full(90, 10.0)
+    paths = paths_for(mean, sigma=0.2)
+
+    def at(horizon: int | None) -> float | None:
+        return project(
+            first_day=FIRST,
+            on_hand=200,
+            backlog=0,
+            incoming={},
+            mean=mean,
+            paths=paths,
+            risk_horizon_days=horizon,
+        ).risk_probability
+
+    # 200 blanks last 20 days on the mean path: a horizon well short of that is safe, one
+    # well beyond is almost sure to run out, and the share grows with the horizon.
+    short, middle, long = at(12), at(20), at(45)
+    assert short is not None and middle is not None and long is not None
+    assert short < 0.05 and 0.2 < middle < 0.8 and long > 0.95
+    # The same paths as the fixed horizons: a 30-day horizon gives P30 exactly.
+    fixed = project(first_day=FIRST, on_hand=200, backlog=0, incoming={}, mean=mean, paths=paths)
+    assert at(30) == fixed.stockout_probability["30"]
+    # Beyond the forecast its last day counts; no horizon, no figure.
+    assert at(400) == at(90)
+    assert fixed.risk_probability is None and fixed.risk_horizon_days is None
