@@ -36,6 +36,7 @@ from blangko.settings import get_settings
 from blangko.stock import OfficeStock, stock_positions
 from forecast import runs
 from forecast.calendar import WorkCalendar, calendar_for
+from forecast.leadtimes import LeadTime
 from forecast.models import WEEKDAY_MEDIAN, ModelSettings, OfficeForecast, forecast_office
 from forecast.projection import (
     Projection,
@@ -114,6 +115,10 @@ class Inputs:
     series: dict[str, DemandSeries]
     positions: dict[str, OfficeStock]
     incoming: dict[str, dict[date, int]]
+    lead_times: dict[str, LeadTime] = field(default_factory=dict)
+    """Each office's lead time learned as of ``as_of``: its risk horizon is the p90 +
+    ``safety_days`` (blangko.risk)."""
+    safety_days: int = 0
 
 
 def forecast_as_of(session: Session) -> date:
@@ -142,6 +147,10 @@ def load_inputs(
         series=series,
         positions=stock_positions(session=session),
         incoming=pending_supply(session=session, as_of=as_of),
+        lead_times=lead_times_as_of(
+            session=session, as_of=as_of, office_codes=None if office_code is None else targets
+        ),
+        safety_days=get_settings().safety_days,
     )
 
 
@@ -268,7 +277,13 @@ def _forecast_all(
     for batch in _batches(forecasts, empty, settings.chunk_size):
         rows = [(f, *_project(f, inputs, settings)) for f in batch]
         with session_scope(engine) as session:
-            runs.save_results(session=session, run_id=run_id, as_of=inputs.as_of, results=rows)
+            runs.save_results(
+                session=session,
+                run_id=run_id,
+                as_of=inputs.as_of,
+                results=rows,
+                lead_times=inputs.lead_times,
+            )
         done += len(batch)
         if progress:
             progress(done, total)
@@ -356,6 +371,7 @@ def _project(
         position = inputs.positions[forecast.office_code]
         on_hand, backlog = position.on_hand, position.backlog
         incoming = inputs.incoming.get(forecast.office_code, {})
+    lead = inputs.lead_times.get(forecast.office_code)
     rng = np.random.default_rng(zlib.crc32(forecast.office_code.encode()))
     paths = sample_demand_paths(
         forecast.mean,
@@ -373,5 +389,6 @@ def _project(
         incoming=incoming,
         mean=forecast.mean,
         paths=paths,
+        risk_horizon_days=None if lead is None else lead.p90 + inputs.safety_days,
     )
     return projection, on_hand

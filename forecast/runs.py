@@ -1,5 +1,6 @@
 """Persisting forecast runs and their per-office results."""
 
+from collections.abc import Mapping
 from dataclasses import asdict, is_dataclass
 from datetime import date, timedelta
 from importlib import metadata
@@ -11,6 +12,7 @@ from blangko.errors import InvalidState
 from blangko.forecasts import get_run
 from blangko.models import ForecastResult, ForecastRun, ForecastRunStatus, utcnow
 from blangko.offices import get_office
+from forecast.leadtimes import LeadTime
 from forecast.models import OfficeForecast
 from forecast.projection import Projection
 
@@ -107,10 +109,13 @@ def save_results(
     run_id: int,
     as_of: date,
     results: list[tuple[OfficeForecast, Projection, int]],
+    lead_times: Mapping[str, LeadTime] | None = None,
 ) -> None:
-    """Stores a batch of results (forecast, projection, stock on hand) and counts them
-    as done on the run."""
+    """Stores a batch of results (forecast, projection, stock on hand), each with the
+    office's lead time as learned for the run (``lead_times``), and counts them as done
+    on the run."""
     for forecast, projection, on_hand in results:
+        lead = (lead_times or {}).get(forecast.office_code)
         session.add(
             ForecastResult(
                 run_id=run_id,
@@ -130,6 +135,11 @@ def save_results(
                     "beats_seasonal_naive": forecast.beats_naive,
                 },
                 note=forecast.note[:500],
+                lead_time_median=None if lead is None else lead.median,
+                lead_time_p90=None if lead is None else lead.p90,
+                lead_time_source=None if lead is None else lead.source,
+                risk_horizon_days=projection.risk_horizon_days,
+                risk_probability=projection.risk_probability,
             )
         )
     run = get_run(session=session, run_id=run_id)
