@@ -562,3 +562,71 @@ class ForecastRunPublic(BaseModel):
     settings: dict[str, Any]
     versions: dict[str, Any]
     error: str
+
+
+class ReliabilityBin(BaseModel):
+    horizon: int = Field(description="Days: the probability is P(stock-out within them)")
+    low: float = Field(description="Lower edge of the probability bin")
+    high: float = Field(description="Upper edge of the probability bin")
+    predicted: float = Field(description="Mean predicted probability in the bin")
+    observed: float = Field(description="Share of the bin's cases that ran out (counterfactual)")
+    count: int
+
+
+class EvaluationPublic(BaseModel):
+    """The latest replay of past warnings (`blangko alerts evaluate`, weekly job)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "origins": 26,
+                    "offices": 514,
+                    "months": 12,
+                    "stockouts": 40,
+                    "warned": 37,
+                    "recall": 0.925,
+                    "precision": 0.74,
+                    "false_alarms_per_100_offices_month": 1.3,
+                    "brier": {"14": 0.02, "30": 0.04, "60": 0.07},
+                    "calibration_error_30": 0.05,
+                    "median_date_error_days": 4.0,
+                    "reliability": [
+                        {
+                            "horizon": 30,
+                            "low": 0.9,
+                            "high": 1.0,
+                            "predicted": 0.97,
+                            "observed": 0.93,
+                            "count": 120,
+                        }
+                    ],
+                    "generated_at": "2026-12-06T20:00:00Z",
+                }
+            ]
+        }
+    )
+
+    origins: int = Field(description="Forecast origins replayed (one every two weeks)")
+    offices: int = Field(description="Kab/kota offices replayed")
+    months: float = Field(description="Months covered by the origins")
+    stockouts: int = Field(description="Actual stock-outs (no stock while residents waited)")
+    warned: int = Field(description="Stock-outs warned at least the office's lead time ahead")
+    recall: float | None = Field(description="warned ÷ stockouts")
+    precision: float | None = Field(
+        description="Share of warnings followed by a counterfactual stock-out (no new supply "
+        "after the warning) within the office's horizon: a warning that led to a resupply is "
+        "not a false alarm"
+    )
+    false_alarms_per_100_offices_month: float
+    brier: dict[str, float | None] = Field(
+        description="Brier score of P(stock-out within 14, 30, 60 days)"
+    )
+    calibration_error_30: float | None = Field(
+        description="Mean |observed − predicted| over the bins of P30, weighted by count"
+    )
+    median_date_error_days: float | None = Field(
+        description="Median |forecast − counterfactual| stock-out date, in days"
+    )
+    reliability: list[ReliabilityBin]
+    generated_at: datetime

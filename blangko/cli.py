@@ -396,6 +396,32 @@ def alerts_run() -> None:
     typer.echo(run_alerts().line())
 
 
+@alerts_app.command("evaluate")
+def alerts_evaluate(
+    months: int = typer.Option(12, "--months", min=1, max=36, help="months to replay"),
+    step_days: int = typer.Option(
+        14, "--step-days", min=1, max=14, help="days between replayed origins"
+    ),
+) -> None:
+    """Replay the warnings of the last months with only what was known each day and score
+    them (recall, precision, calibration); stored for the planners' page and the API."""
+    from forecast.replay import ReplaySettings, replay
+
+    with typer.progressbar(length=1, label="Replay", show_pos=True) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            evaluation = replay(
+                settings=ReplaySettings(months=months, step_days=step_days), progress=progress
+            )
+        except DomainError as error:
+            fail(error.message)
+    typer.echo(evaluation.line())
+
+
 @app.command()
 def scheduler() -> None:
     """Run the scheduled jobs alone (with several web workers started with --no-scheduler)."""

@@ -46,6 +46,7 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 # A fixed origin so that interval triggers of different schedulers share one grid.
 GRID_ORIGIN = datetime(2024, 1, 1, tzinfo=JAKARTA)
 MORNING_CHECK_CRON = "0 9 * * *"  # 09:00 WIB = 10:00 WITA = 11:00 WIT
+EVALUATION_CRON = "0 4 * * 0"  # Sunday 04:00 WIB, after the nightly run
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,13 @@ def job_specs() -> list[JobSpec]:
             trigger=CronTrigger.from_crontab(MORNING_CHECK_CRON, timezone=JAKARTA),
             grace=timedelta(hours=1),
         ),
+        JobSpec(
+            id="evaluation",
+            name="Evaluasi peringatan: putar ulang 12 bulan terakhir",
+            target="forecast.jobs:evaluate",
+            trigger=CronTrigger.from_crontab(EVALUATION_CRON, timezone=JAKARTA),
+            grace=timedelta(hours=3),
+        ),
     ]
 
 
@@ -102,6 +110,12 @@ def nightly() -> str:
         log.exception("nightly forecast failed; alerts use the previous forecasts")
         head = f"forecast failed ({type(error).__name__}), previous forecasts used."
     return f"{head} {run_alerts().line()}"
+
+
+def evaluate() -> str:
+    from forecast.replay import replay
+
+    return replay().line()
 
 
 def send_outbox() -> str:

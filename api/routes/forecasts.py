@@ -8,14 +8,17 @@ from api.errors import problem_responses
 from api.schemas import (
     ForecastPoint,
     ForecastRunCreate,
+    EvaluationPublic,
     ForecastRunPublic,
     LeadTimePublic,
     OfficeForecastPublic,
 )
 from api.transaction import TransactionRoute
 from blangko import forecasts
+from blangko.errors import NotFound
 from blangko.models import ForecastRun
 from blangko.offices import local_today
+from forecast.replay import latest_evaluation
 from forecast.resupply import lead_time_of
 
 router = APIRouter(
@@ -119,3 +122,26 @@ def start_run(
 def run_status(run_id: IdPath, session: SessionDep, user: UserDep) -> ForecastRunPublic:
     require_central(user, "Melihat proses prakiraan")
     return run_public(forecasts.get_run(session=session, run_id=run_id))
+
+
+@router.get(
+    "/forecasts/evaluation",
+    response_model=EvaluationPublic,
+    summary="How often the warnings were right: the latest replay (planner, admin)",
+    description="The replay goes back 12 months and, every two weeks, forecasts every "
+    "kab/kota with only what was known that day, then compares the forecast and the alert "
+    "decision with what followed: recall (stock-outs warned at least the lead time ahead), "
+    "precision (warnings followed by a counterfactual stock-out), false alarms, Brier scores "
+    "and the reliability of P(stock-out within 14/30/60 days). Made by `blangko alerts "
+    "evaluate` and the weekly job; 404 until the first replay.",
+    responses=problem_responses(404),
+)
+def evaluation(session: SessionDep, user: UserDep) -> EvaluationPublic:
+    require_central(user, "Melihat evaluasi peringatan")
+    found = latest_evaluation(session=session)
+    if found is None:
+        raise NotFound(
+            "Belum ada evaluasi peringatan. Jalankan 'blangko alerts evaluate' atau tunggu "
+            "tugas mingguan."
+        )
+    return EvaluationPublic(**found.scores, generated_at=found.generated_at)

@@ -154,7 +154,7 @@ def test_the_scheduler_keeps_its_jobs_in_the_database(engine: Engine) -> None:
     assert jobs.scheduler_state() == "stopped"
     with engine.connect() as conn:
         stored = set(conn.execute(sa.text("SELECT id FROM apscheduler_jobs")).scalars())
-    assert ids == stored == {"nightly", "outbox", "report_check"}
+    assert ids == stored == {"nightly", "outbox", "report_check", "evaluation"}
 
 
 def test_the_scheduled_time_is_the_same_for_every_scheduler() -> None:
