@@ -46,6 +46,10 @@ class ModelSettings:
     prophet_min_days: int = 112
     race_margin: float = 0.05
     fit_timeout_seconds: float = 20.0
+    # A run reuses the model chosen by an office's latest backtest until the choice is
+    # this old (each office's own limit lies between half of it and all of it, so that
+    # the offices' races spread over the days): see forecast/reuse.py.
+    choice_max_age_days: int = 28
 
 
 @dataclass
@@ -64,6 +68,13 @@ class OfficeForecast:
     note: str = ""
     seconds: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+    # The last Prophet fit's parameters (a warm start for the next fit), what this
+    # forecast did (forecast.reuse: raced, refitted or reused), the origin of the
+    # backtest behind the model choice and the fingerprint of the series.
+    params: dict[str, Any] | None = None
+    work: str = "raced"
+    chosen_on: date | None = None
+    fingerprint: str = ""
 
 
 # --- simple models (plain numpy) -------------------------------------------------------
@@ -272,19 +283,21 @@ def forecast_office(
     calendar: WorkCalendar,
     holidays: pd.DataFrame,
     settings: ModelSettings,
+    init: dict[str, Any] | None = None,
 ) -> OfficeForecast:
     """Backtests the models at rolling origins (the last ``backtest_origins`` blocks of
     ``backtest_horizon_days``, each model refitted on the data before the origin), picks
     Prophet only where it scored at least as well as the fallback, and forecasts the
     horizon with the chosen model on the whole history. Prophet is dropped early when
-    after an origin its error exceeds the fallback's by more than ``race_margin``."""
+    after an origin its error exceeds the fallback's by more than ``race_margin``.
+    ``init``: Prophet parameters to start the first fit from (a previous fit's); each
+    later fit starts from the one before."""
     began = time.perf_counter()
     horizon, step = settings.horizon_days, settings.backtest_horizon_days
     observed = int(np.count_nonzero(~np.isnan(values)))
     try_prophet = observed >= settings.prophet_min_days
     scores = {PROPHET: Scores(), WEEKDAY_MEDIAN: Scores(), SEASONAL_NAIVE: Scores()}
     note = "" if try_prophet else f"riwayat pendek ({observed} hari)"
-    init: dict[str, Any] | None = None
     for origin in origins(len(values), settings.backtest_origins, step):
         train, test = values[:origin], values[origin : origin + step]
         if np.count_nonzero(~np.isnan(train)) < 14:
@@ -314,7 +327,7 @@ def forecast_office(
     mean = np.zeros(horizon)
     if use_prophet:
         try:
-            mean, _ = prophet_forecast(values, start, horizon, holidays, settings, init)
+            mean, init = prophet_forecast(values, start, horizon, holidays, settings, init)
         except Exception as error:
             log.warning("Prophet gagal untuk kantor %s: %s", office_code, error)
             use_prophet, note = False, f"Prophet gagal: {type(error).__name__}"
@@ -334,4 +347,5 @@ def forecast_office(
         level_log_ratios=np.array(chosen.level),
         note=note,
         seconds=time.perf_counter() - began,
+        params=init,
     )

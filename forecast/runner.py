@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -37,7 +37,7 @@ from blangko.stock import OfficeStock, stock_positions
 from forecast import runs
 from forecast.calendar import WorkCalendar, calendar_for
 from forecast.leadtimes import LeadTime
-from forecast.models import WEEKDAY_MEDIAN, ModelSettings, OfficeForecast, forecast_office
+from forecast.models import WEEKDAY_MEDIAN, ModelSettings, OfficeForecast
 from forecast.projection import (
     Projection,
     incoming_supply,
@@ -46,6 +46,7 @@ from forecast.projection import (
     sample_demand_paths,
 )
 from forecast.resupply import approved_supply_as_of, lead_times_as_of
+from forecast.reuse import ModelState, forecast_with_state, series_end, state_of
 from forecast.series import DemandSeries, incoming_shipments, load_series, national_series
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,9 @@ class RunSettings:
     chunks_per_worker: int = 32
     # Runs with at most this many offices to model stay in the calling process.
     in_process_up_to: int = 3
+    # Start from what the previous run left (forecast/reuse.py); False races every
+    # office's models afresh.
+    reuse: bool = True
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class Task:
     office_code: str
     start: date
     values: np.ndarray
+    previous: ModelState | None = None
 
 
 # --- worker side -------------------------------------------------------------------------
@@ -98,7 +103,9 @@ def forecast_chunk(tasks: list[Task]) -> list[OfficeForecast]:
     assert isinstance(holidays, pd.DataFrame)
     assert isinstance(settings, ModelSettings)
     return [
-        forecast_office(task.office_code, task.start, task.values, calendar, holidays, settings)
+        forecast_with_state(
+            task.office_code, task.start, task.values, calendar, holidays, settings, task.previous
+        )
         for task in tasks
     ]
 
@@ -183,9 +190,11 @@ def run_forecast(
     office_code: str | None = None,
     settings: RunSettings | None = None,
     progress: Progress | None = None,
+    as_of: date | None = None,
 ) -> ForecastRun:
     """Runs (or, given ``run_id``, carries out a queued) forecast of one office or of all
-    offices plus the national projection, and returns the finished run."""
+    offices plus the national projection, and returns the finished run. ``as_of``: the
+    origin (default: the newest reported day, never after today)."""
     engine = engine or get_engine()
     settings = settings or RunSettings()
     if run_id is None:
@@ -198,8 +207,9 @@ def run_forecast(
             office_code = run.office_code
             settings = settings_from(run.settings)
     try:
-        with session_scope(engine, write=False) as session:
-            as_of = forecast_as_of(session)
+        if as_of is None:
+            with session_scope(engine, write=False) as session:
+                as_of = forecast_as_of(session)
         calendar = calendar_for(
             as_of - timedelta(days=settings.history_days),
             as_of + timedelta(days=settings.models.horizon_days),
@@ -211,9 +221,14 @@ def run_forecast(
                 inputs = load_inputs(
                     session=session, office_code=office_code, settings=settings, as_of=as_of
                 )
+                previous = (
+                    runs.load_states(session=session, office_codes=inputs.targets)
+                    if settings.reuse
+                    else {}
+                )
             with session_scope(engine) as session:
                 runs.start_run(session=session, run_id=run_id, offices_total=len(inputs.targets))
-            _forecast_all(engine, run_id, inputs, calendar, settings, progress, pool)
+            _forecast_all(engine, run_id, inputs, calendar, settings, progress, pool, previous)
         with session_scope(engine) as session:
             return runs.finish_run(session=session, run_id=run_id)
     except BaseException as error:
@@ -257,6 +272,7 @@ def _forecast_all(
     settings: RunSettings,
     progress: Progress | None,
     pool: Pool | None,
+    previous: dict[str, ModelState],
 ) -> None:
     horizon = settings.models.horizon_days
     tasks: list[Task] = []
@@ -270,7 +286,7 @@ def _forecast_all(
         if series is None or series.observed_days == 0:
             empty.append(_no_history(code, horizon))
         else:
-            tasks.append(Task(code, series.start, series.values))
+            tasks.append(Task(code, series.start, series.values, previous.get(code)))
     done = 0
     total = len(inputs.targets)
     forecasts = run_models(tasks, calendar, settings, pool)
@@ -284,6 +300,7 @@ def _forecast_all(
                 results=rows,
                 lead_times=inputs.lead_times,
             )
+            runs.save_states(session=session, run_id=run_id, as_of=inputs.as_of, forecasts=batch)
         done += len(batch)
         if progress:
             progress(done, total)
@@ -341,6 +358,35 @@ def run_models(
         if pool is None:
             pool = stack.enter_context(model_pool(calendar, settings))
         yield from pool.imap_unordered(forecast_chunk, chunks)
+
+
+def forecast_series(
+    series: Iterable[DemandSeries],
+    calendar: WorkCalendar,
+    settings: RunSettings,
+    previous: Mapping[str, ModelState] | None = None,
+    pool: Pool | None = None,
+) -> tuple[dict[str, OfficeForecast], dict[str, ModelState]]:
+    """Forecasts each series at its last day (the origin) without the database, doing
+    only the work ``previous`` leaves (forecast/reuse.py: the states of an earlier
+    forecast, by office). Returns the forecasts and the states to pass to the next
+    origin. Series without any observed day are left out. ``calendar`` must cover the
+    series and the horizon; ``pool`` (``model_pool``) can serve many calls."""
+    previous = previous or {}
+    tasks = [
+        Task(s.office_code, s.start, s.values, previous.get(s.office_code))
+        for s in series
+        if s.observed_days
+    ]
+    forecasts = {
+        f.office_code: f for chunk in run_models(tasks, calendar, settings, pool) for f in chunk
+    }
+    states = {}
+    for task in tasks:
+        state = state_of(forecasts[task.office_code], series_end(task.start, task.values))
+        if state is not None:
+            states[task.office_code] = state
+    return forecasts, states
 
 
 def _no_history(code: str, horizon: int) -> OfficeForecast:

@@ -1,5 +1,6 @@
 """Persisting forecast runs and their per-office results."""
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, is_dataclass
 from datetime import date, timedelta
@@ -10,8 +11,15 @@ from sqlmodel import Session, col, select
 
 from blangko.errors import InvalidState
 from blangko.forecasts import get_run
-from blangko.models import ForecastResult, ForecastRun, ForecastRunStatus, utcnow
+from blangko.models import (
+    ForecastModelState,
+    ForecastResult,
+    ForecastRun,
+    ForecastRunStatus,
+    utcnow,
+)
 from blangko.offices import get_office
+from forecast import reuse
 from forecast.leadtimes import LeadTime
 from forecast.models import OfficeForecast
 from forecast.projection import Projection
@@ -144,6 +152,57 @@ def save_results(
         )
     run = get_run(session=session, run_id=run_id)
     run.offices_done += len(results)
+    session.add(run)
+    session.flush()
+
+
+def load_states(*, session: Session, office_codes: list[str]) -> dict[str, reuse.ModelState]:
+    """The model states the offices' latest forecasts left (forecast/reuse.py)."""
+    wanted = set(office_codes)
+    return {
+        row.office_code: reuse.from_json(
+            office_code=row.office_code,
+            model=row.model,
+            chosen_on=row.chosen_on,
+            fitted_on=row.fitted_on,
+            fingerprint=row.fingerprint,
+            data=row.state,
+        )
+        for row in session.exec(select(ForecastModelState)).all()
+        if row.office_code in wanted
+    }
+
+
+def save_states(
+    *, session: Session, run_id: int, as_of: date, forecasts: list[OfficeForecast]
+) -> None:
+    """Keeps what each forecast leaves for the next run and counts on the run what each
+    forecast did (raced, refitted, reused; ``no_history`` for offices without reports)."""
+    states = [s for f in forecasts if (s := reuse.state_of(f, as_of)) is not None]
+    stored = {
+        row.office_code: row
+        for row in session.exec(
+            select(ForecastModelState).where(
+                col(ForecastModelState.office_code).in_([s.office_code for s in states])
+            )
+        ).all()
+    }
+    for state in states:
+        row = stored.get(state.office_code) or ForecastModelState(
+            office_code=state.office_code,
+            model=state.model,
+            chosen_on=state.chosen_on,
+            fitted_on=state.fitted_on,
+            fingerprint=state.fingerprint,
+            run_id=run_id,
+        )
+        row.model, row.chosen_on, row.fitted_on = state.model, state.chosen_on, state.fitted_on
+        row.fingerprint, row.run_id, row.updated_at = state.fingerprint, run_id, utcnow()
+        row.state = reuse.to_json(state)
+        session.add(row)
+    run = get_run(session=session, run_id=run_id)
+    counts = Counter(f.work if f.fingerprint else "no_history" for f in forecasts)
+    run.stats = {k: run.stats.get(k, 0) + counts.get(k, 0) for k in {*run.stats, *counts}}
     session.add(run)
     session.flush()
 
