@@ -3,17 +3,20 @@ dates are known: one office runs out on a known day and stays out, one never run
 the replay must warn the first in time, never the second, and store its scores for the
 API and the planners' page."""
 
+import re
 from datetime import date, timedelta
 from itertools import pairwise
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from api.app import create_app
 from blangko.db import session_scope
 from blangko.models import Role
 from forecast.replay import ReplaySettings, latest_evaluation, origins_for, replay
 from forecast.runner import forecast_as_of
-from tests.integration.api_support import add_user, assert_problem, bearer, client
+from tests.integration.api_support import PASSWORD, add_user, assert_problem, bearer, client
 from tests.integration.forecast_data import report_history, stock_office
 from tests.integration.ledger_support import days_ago
 
@@ -97,3 +100,21 @@ def test_the_evaluation_in_the_api_is_for_planners(engine: Engine) -> None:
     assert all({"predicted", "observed", "count"} <= set(b) for b in body["reliability"])
     refused = http.get("/api/v1/forecasts/evaluation", headers=bearer(officer))
     assert_problem(refused, 403, "forbidden")
+
+
+def test_the_planners_forecast_page_shows_the_scores(sqlite_engine: Engine) -> None:
+    add_user(sqlite_engine, "perencana", Role.planner)
+    _history(sqlite_engine)
+    replay(engine=sqlite_engine, settings=ReplaySettings(months=3))
+    with TestClient(create_app()) as http:
+        token = re.search(r'name="csrf" value="([^"]+)"', http.get("/login").text)
+        assert token is not None
+        http.post(
+            "/login",
+            data={"username": "perencana", "password": PASSWORD, "csrf": token.group(1)},
+        )
+        page = http.get("/prakiraan").text
+    assert "Seberapa sering peringatan benar?" in page
+    assert "1 dari 1 (100 %)" in page  # the one stock-out, warned in time
+    assert 'id="reliability-chart"' in page and "js/reliability.js" in page
+    assert "Keandalan peluang habis dalam 30 hari" in page
