@@ -1,6 +1,7 @@
 """The alert pipeline (``blangko alerts run`` and the nightly job): evaluate alerts from
 the latest forecasts and the records, build the reallocation plan, queue the e-mails,
-and send what the outbox holds."""
+and send what the outbox holds. The morning report check runs it for ``report_missing``
+alone, without the plan."""
 
 import time
 from collections import Counter
@@ -16,7 +17,8 @@ from blangko.fmt import number
 from blangko.models import AlertKind, AlertSeverity, Office, ReallocationPlan, utcnow
 from blangko.offices import NATIONAL, local_today
 from blangko.stock import office_stock
-from forecast import alerts, plans
+from forecast import alert_store, alerts, plans
+from forecast.alert_rules import work_list
 
 DIGEST_TOP = 10
 NOTIFY = {AlertSeverity.warning, AlertSeverity.critical}
@@ -56,7 +58,7 @@ class PipelineSummary:
         )
 
 
-def queue_alert_emails(*, session: Session, outcome: alerts.Outcome, now: datetime) -> int:
+def queue_alert_emails(*, session: Session, outcome: alert_store.Outcome, now: datetime) -> int:
     """One e-mail per office whose warning or critical alerts are new or got worse; it
     lists all the office's open alerts."""
     news: dict[str, set[str]] = {}
@@ -66,7 +68,7 @@ def queue_alert_emails(*, session: Session, outcome: alerts.Outcome, now: dateti
     queued = 0
     for code, kinds in sorted(news.items()):
         office = session.get_one(Office, code)
-        open_alerts = alerts.list_alerts(session=session, office_codes=[code], status="open")
+        open_alerts = alert_store.list_alerts(session=session, office_codes=[code], status="open")
         if notifications.queue_office_alerts(
             session=session,
             office=office,
@@ -79,19 +81,17 @@ def queue_alert_emails(*, session: Session, outcome: alerts.Outcome, now: dateti
 
 
 def queue_planner_digest(*, session: Session, plan: ReallocationPlan | None, now: datetime) -> int:
-    """The planners' daily digest: open alerts, the offices closest to running out, and
-    the plan waiting for approval."""
-    open_alerts = alerts.list_alerts(session=session, status="open", limit=100_000)
+    """The planners' daily digest: the open alerts as the alert page groups them
+    (bertindak hari ini / minggu ini / pantau, most urgent first, counts on top), and the
+    plan waiting for approval."""
+    open_alerts = alert_store.list_alerts(session=session, status="open", limit=100_000)
     counts = Counter(a.kind for a in open_alerts)
-    at_risk = sorted(
-        (a for a in open_alerts if a.kind is AlertKind.stockout_risk),
-        key=lambda a: (int(a.details.get("days_left", 999)), a.office_code),
-    )
-    risky = at_risk[:DIGEST_TOP]
+    groups = work_list(open_alerts)
+    shown = [a for g in groups for a in g.alerts[:DIGEST_TOP]]
     names = {
         o.code: o.name
         for o in session.exec(
-            select(Office).where(col(Office.code).in_([a.office_code for a in risky]))
+            select(Office).where(col(Office.code).in_({a.office_code for a in shown}))
         ).all()
     }
     national = session.get_one(Office, NATIONAL)
@@ -101,15 +101,23 @@ def queue_planner_digest(*, session: Session, plan: ReallocationPlan | None, now
         on=local_today(national, now),
         national_stock=office_stock(session=session, office_code=NATIONAL).on_hand,
         open_alerts=len(open_alerts),
-        at_risk_total=len(at_risk),
+        at_risk_total=counts[AlertKind.stockout_risk],
         counts=sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),
-        at_risk=[
+        groups=[
             {
-                "code": a.office_code,
-                "name": names.get(a.office_code, a.office_code),
-                "message": a.message,
+                "label": group.label,
+                "total": len(group.alerts),
+                "rows": [
+                    {
+                        "code": a.office_code,
+                        "name": names.get(a.office_code, a.office_code),
+                        "kind": str(a.kind),
+                        "message": a.message,
+                    }
+                    for a in group.alerts[:DIGEST_TOP]
+                ],
             }
-            for a in risky
+            for group in groups
         ],
         plan=(
             {
@@ -129,12 +137,13 @@ def run_alerts(
     engine: Engine | None = None,
     *,
     now: datetime | None = None,
-    kinds: frozenset[AlertKind] = alerts.ALL_KINDS,
+    kinds: frozenset[AlertKind] = alerts.NIGHTLY_KINDS,
     with_plan: bool = True,
     send: bool = True,
 ) -> PipelineSummary:
-    """Evaluates ``kinds``, builds the plan, queues and sends e-mails, in that order; the
-    alerts, plan and queued e-mails commit together before any e-mail is sent."""
+    """Evaluates ``kinds`` (every kind but ``report_missing``, which is the morning
+    check's), builds the plan, queues and sends e-mails, in that order; the alerts, plan
+    and queued e-mails commit together before any e-mail is sent."""
     started = time.perf_counter()
     engine = engine or get_engine()
     now = now or utcnow()
@@ -146,7 +155,7 @@ def run_alerts(
         queued = queue_alert_emails(session=session, outcome=outcome, now=now)
         if with_plan:
             queued += queue_planner_digest(session=session, plan=plan, now=now)
-        open_total = len(alerts.list_alerts(session=session, status="open", limit=100_000))
+        open_total = len(alert_store.list_alerts(session=session, status="open", limit=100_000))
         plan_lines = (
             len(plans.plan_lines(session=session, plan_id=plan.id)) if plan and plan.id else 0
         )

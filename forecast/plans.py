@@ -29,7 +29,7 @@ from blangko.models import (
 from blangko.offices import NATIONAL, WIB, local_today
 from blangko.settings import get_settings
 from blangko.stock import stock_positions
-from forecast.alerts import need_over
+from forecast.alert_rules import need_over
 from forecast.reallocation import Costs, OfficeNeed, solve
 from forecast.resupply import lead_times_as_of
 

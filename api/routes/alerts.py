@@ -34,7 +34,7 @@ from blangko.models import (
     Shipment,
     ShipmentStatus,
 )
-from forecast import alerts, plans
+from forecast import alert_store, plans
 
 router = APIRouter(
     route_class=TransactionRoute, prefix="/api/v1", responses=problem_responses(401, 403, 422)
@@ -124,7 +124,7 @@ def list_alerts(
     if office is not None:
         readable_office(session, user, office)
         scope = [office]
-    rows = alerts.list_alerts(
+    rows = alert_store.list_alerts(
         session=session,
         office_codes=scope,
         kind=kind,
@@ -146,11 +146,13 @@ def list_alerts(
     responses=problem_responses(404, 409),
 )
 def acknowledge(alert_id: IdPath, session: SessionDep, user: UserDep) -> AlertPublic:
-    alert = alerts.get_alert(session=session, alert_id=alert_id)
+    alert = alert_store.get_alert(session=session, alert_id=alert_id)
     # Same answer as a missing alert: officers cannot probe other offices' alerts.
     require_visible(session, user, [alert.office_code], f"Peringatan #{alert_id} tidak ditemukan.")
     access.require_write(user, session.get_one(Office, alert.office_code))
-    return alert_public(alerts.acknowledge(session=session, alert_id=alert_id, user_id=user.id))
+    return alert_public(
+        alert_store.acknowledge(session=session, alert_id=alert_id, user_id=user.id)
+    )
 
 
 def plan_public(

@@ -26,7 +26,7 @@ from blangko.models import (
 from blangko.offices import local_today
 from blangko.reports import DailyFigures, save_daily_report
 from blangko.stock import office_stock, record_procurement
-from forecast import alerts, plans
+from forecast import alert_store, alerts, plans
 
 BANDUNG, BOGOR, MEDAN = "32.73", "32.71", "12.71"
 
@@ -106,7 +106,7 @@ def open_alerts(engine: Engine) -> list[Alert]:
         )
 
 
-def evaluate(engine: Engine, *kinds: AlertKind) -> alerts.Outcome:
+def evaluate(engine: Engine, *kinds: AlertKind) -> alert_store.Outcome:
     with session_scope(engine) as session:
         return alerts.evaluate(session=session, kinds=kinds or alerts.ALL_KINDS)
 
@@ -170,7 +170,7 @@ def test_forecast_alerts_open_escalate_and_resolve(engine: Engine) -> None:
     assert risk.severity is AlertSeverity.warning
 
     with session_scope(engine) as session:
-        alerts.acknowledge(session=session, alert_id=risk.id or 0, user_id=None)
+        alert_store.acknowledge(session=session, alert_id=risk.id or 0, user_id=None)
         forecast(session, {BANDUNG: 100}, {BANDUNG: 5})
     outcome = evaluate(engine, AlertKind.stockout_risk)
     assert [a.id for a in outcome.escalated] == [risk.id]
@@ -185,7 +185,7 @@ def test_forecast_alerts_open_escalate_and_resolve(engine: Engine) -> None:
     assert (BANDUNG, AlertKind.stockout_risk) in resolved
     assert ("00", AlertKind.national_shortage) in resolved
     with session_scope(engine, write=False) as session:
-        again = alerts.list_alerts(session=session, office_codes=[BANDUNG], status="resolved")
+        again = alert_store.list_alerts(session=session, office_codes=[BANDUNG], status="resolved")
     assert [a.id for a in again] == [risk.id]
 
 

@@ -14,7 +14,7 @@ from blangko.ledger import SYSTEM
 from blangko.models import AlertKind, AlertSeverity, Role, Shipment
 from blangko.stock import record_procurement
 from blangko.users import create_user
-from forecast import alerts, plans
+from forecast import alert_rules, alert_store, alerts, plans
 from tests.integration.test_alerts_plans import BANDUNG, BOGOR, forecast, give_stock, today
 
 PASSWORD = "kata-sandi-rahasia"
@@ -31,12 +31,14 @@ def client(engine: Engine) -> Iterator[TestClient]:
             role=Role.officer,
             office_code=BANDUNG,
         )
-        alerts.sync(
+        alert_store.sync(
             session=session,
             findings=[
-                alerts.Finding(BANDUNG, AlertKind.stockout_risk, AlertSeverity.critical, "Habis."),
-                alerts.Finding(BOGOR, AlertKind.surplus, AlertSeverity.info, "Berlebih."),
-                alerts.Finding(
+                alert_rules.Finding(
+                    BANDUNG, AlertKind.stockout_risk, AlertSeverity.critical, "Habis."
+                ),
+                alert_rules.Finding(BOGOR, AlertKind.surplus, AlertSeverity.info, "Berlebih."),
+                alert_rules.Finding(
                     "00", AlertKind.national_shortage, AlertSeverity.warning, "Nasional."
                 ),
             ],

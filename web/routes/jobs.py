@@ -9,7 +9,9 @@ from blangko import forecasts, notifications
 from blangko.access import office_scope, require_central, require_visible, writable_office
 from blangko.errors import DomainError, NotFound
 from blangko.models import AlertKind, ForecastRun
-from forecast import alerts, plans
+from forecast import alert_store, plans
+from forecast.alert_rules import work_list
+from forecast.replay import latest_evaluation
 from web.deps import IdPath, PageRoute, SessionDep, UserDep, check_csrf, web_actor
 from web.templating import done, render
 
@@ -28,20 +30,35 @@ ALERT_LABELS = {
 
 @router.get("/peringatan")
 def alerts_page(request: Request, user: UserDep, session: SessionDep) -> Response:
+    """Open alerts as a work list (bertindak hari ini / minggu ini / pantau, most urgent
+    first, counts on top); resolved ones newest first below."""
     status = request.query_params.get("status", "open")
+    status = status if status in ("open", "resolved", "all") else "open"
     kind = request.query_params.get("jenis") or None
-    found = alerts.list_alerts(
-        session=session,
-        office_codes=office_scope(session, user),
-        kind=AlertKind(kind) if kind and kind in AlertKind.__members__ else None,
-        status=status if status in ("open", "resolved") else None,
-        limit=300,
+    offices = office_scope(session, user)
+    of_kind = AlertKind(kind) if kind and kind in AlertKind.__members__ else None
+    groups = (
+        work_list(
+            alert_store.list_alerts(
+                session=session, office_codes=offices, kind=of_kind, status="open", limit=100_000
+            )
+        )
+        if status in ("open", "all")
+        else []
+    )
+    resolved = (
+        alert_store.list_alerts(
+            session=session, office_codes=offices, kind=of_kind, status="resolved", limit=300
+        )
+        if status in ("resolved", "all")
+        else []
     )
     return render(
         request,
         "jobs/alerts.html",
         {
-            "alerts": found,
+            "groups": groups,
+            "resolved": resolved,
             "status": status,
             "kind": kind or "",
             "labels": ALERT_LABELS,
@@ -51,14 +68,14 @@ def alerts_page(request: Request, user: UserDep, session: SessionDep) -> Respons
 
 @router.post("/peringatan/{alert_id}/tandai", dependencies=[Depends(check_csrf)])
 def acknowledge(request: Request, alert_id: IdPath, user: UserDep, session: SessionDep) -> Response:
-    alert = alerts.get_alert(session=session, alert_id=alert_id)
+    alert = alert_store.get_alert(session=session, alert_id=alert_id)
     # The API's rule: another office's alert is not found; one the user may only read is
     # refused (a provincial officer reads its kab/kota's alerts, acknowledges its own).
     require_visible(session, user, [alert.office_code], f"Peringatan #{alert_id} tidak ditemukan.")
     writable_office(session, user, alert.office_code)
     try:
         with session.begin_nested():
-            alerts.acknowledge(session=session, alert_id=alert_id, user_id=user.id)
+            alert_store.acknowledge(session=session, alert_id=alert_id, user_id=user.id)
         message = f"Peringatan #{alert_id} ditandai sudah ditangani"
     except DomainError as error:
         message = error.message
@@ -99,6 +116,7 @@ def runs_page(request: Request, user: UserDep, session: SessionDep) -> Response:
         {
             "runs": runs,
             "national": forecasts.latest_results(session=session, office_codes=["00"]).get("00"),
+            "evaluation": latest_evaluation(session=session),
         },
     )
 
