@@ -263,7 +263,10 @@ class Shipment(SQLModel, table=True):
     received_on: date | None = None
     received_quantity: int | None = None
     shortfall_reason: str = Field(default="", max_length=NOTE_MAX_LENGTH)
-    allocation_request_id: int | None = Field(default=None, foreign_key="allocation_requests.id")
+    # Indexed: "was this request dispatched by then" is asked per request (resupply).
+    allocation_request_id: int | None = Field(
+        default=None, foreign_key="allocation_requests.id", index=True
+    )
     dispatch_movement_id: int = Field(foreign_key="movements.id")
     close_movement_id: int | None = Field(default=None, foreign_key="movements.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
