@@ -11,7 +11,7 @@ still waiting are not counted as delays (they have not ended yet)."""
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -122,6 +122,11 @@ def lead_time_of(*, session: Session, office_code: str, as_of: date) -> LeadTime
     return found.get(office_code, default_lead_time(get_settings().lead_time_days))
 
 
+def _end_of(day: date) -> datetime:
+    """The first instant after ``day`` in the centre's time zone (WIB)."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=ZoneInfo(WIB))
+
+
 def _answered_as_of(as_of: date) -> sa.ColumnElement[bool]:
     """Requests with a shipment dispatched on or before ``as_of``."""
     return sa.exists().where(
@@ -141,7 +146,14 @@ def pending_requests_as_of(*, session: Session, as_of: date) -> dict[str, Pendin
             col(AllocationRequest.requested_on),
             col(AllocationRequest.decided_at),
         )
-        .where(col(AllocationRequest.requested_on) <= as_of, ~_answered_as_of(as_of))
+        .where(
+            col(AllocationRequest.requested_on) <= as_of,
+            sa.or_(
+                col(AllocationRequest.decided_at).is_(None),
+                col(AllocationRequest.decided_at) >= _end_of(as_of),
+            ),
+            ~_answered_as_of(as_of),
+        )
         .order_by(col(AllocationRequest.requested_on), col(AllocationRequest.id))
     ).all()
     pending: dict[str, PendingRequest] = {}
