@@ -6,13 +6,22 @@ kab/kota in ≤ 60 s on 2 cores, peak memory ≤ 2 GB, median MASE < 1 on a 90-d
 
 With a database (built with ``blangko demo --years N`` when ``--db`` does not exist yet):
 
-1. the timed run: ``run_forecast()`` exactly as ``blangko forecast run`` does it (every
-   office plus the national projection, results stored), with the peak memory of the
-   whole process tree (this process and its workers, sampled from /proc);
-2. accuracy: every kab/kota's series is cut 90 days before its end, the same model code
+1. the yardstick (issue 12 item 7): a plain two-process Prophet loop over the same kab/kota
+   series (Prophet's defaults, no uncertainty samples, no backtest, no database);
+2. the night before: ``run_forecast()`` one day earlier with every office's models raced
+   afresh (``reuse=False``), which leaves the states a nightly run starts from;
+3. the timed run: ``run_forecast()`` exactly as ``blangko forecast run`` does it the next
+   night (every office plus the national projection, results stored, the previous run's
+   model choices and fits reused: forecast/reuse.py), with the peak memory of the whole
+   process tree (this process and its workers, sampled from /proc), and its ratio to the
+   plain loop (wall and CPU; bar ≤ 0.5), also for an average night where the offices whose
+   choice has grown old race again;
+4. accuracy: every kab/kota's series is cut 90 days before its end, the same model code
    (backtest, choice, forecast) runs on the rest, and the forecast is scored against the
    90 held-out days: MASE (scaled by the in-sample seven-day naive error) of the chosen
-   model, and the share of offices where it beats the seven-day seasonal naive forecast.
+   model, and the share of offices where it beats the seven-day seasonal naive forecast;
+   then again with the models raced ``--stale-days`` before the cut and the kept choice
+   refitted at the cut, as a nightly run late in a choice's life does.
 
 Prints the load average too: the machine may be shared."""
 
@@ -23,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -34,6 +44,7 @@ from blangko.models import DailyReport, Office, OfficeKind
 from forecast.backtest import mase_scale
 from forecast.calendar import CLOSURE, LEBARAN, calendar_for
 from forecast.models import seasonal_naive
+from forecast.reuse import choice_max_age, series_end, state_of
 from forecast.runner import RunSettings, Task, forecast_as_of, run_forecast, run_models
 from forecast.series import load_series
 
@@ -87,12 +98,31 @@ def tree_rss(root: int) -> int:
 
 
 def holdout_scores(
-    tasks: list[Task], actual: dict[str, np.ndarray], settings: RunSettings, calendar: object
+    tasks: list[Task],
+    actual: dict[str, np.ndarray],
+    settings: RunSettings,
+    calendar: object,
+    stale_days: int = 0,
 ) -> None:
-    """Runs the model code on the cut series and prints the holdout figures."""
+    """Runs the model code on the cut series and prints the holdout figures. With
+    ``stale_days``, the models are raced that many days before the cut and the forecast
+    at the cut reuses that state (forecast/reuse.py: the choice kept, Prophet refitted
+    from the earlier fit's parameters), as a nightly run does."""
+    label = "races at the cut"
+    if stale_days:
+        earlier = [Task(t.office_code, t.start, t.values[:-stale_days]) for t in tasks]
+        ends = {t.office_code: series_end(t.start, t.values) for t in earlier}
+        kept = {}
+        for chunk in run_models(earlier, calendar, settings):  # type: ignore[arg-type]
+            for f in chunk:
+                if (state := state_of(f, ends[f.office_code])) is not None:
+                    kept[f.office_code] = state
+        tasks = [replace(t, previous=kept.get(t.office_code)) for t in tasks]
+        label = f"choice and fit from {stale_days} days before the cut, refitted at the cut"
     began = time.perf_counter()
     forecasts = [f for chunk in run_models(tasks, calendar, settings) for f in chunk]  # type: ignore[arg-type]
     seconds = time.perf_counter() - began
+    work = {w: sum(f.work == w for f in forecasts) for w in {f.work for f in forecasts}}
     by_code = {t.office_code: t for t in tasks}
     mase, beats, models = [], [], {}
     for f in forecasts:
@@ -107,11 +137,54 @@ def holdout_scores(
         beats.append(chosen < naive)
         models[f.model] = models.get(f.model, 0) + 1
     print(
-        f"holdout {len(truth)} days, {len(mase)} offices ({seconds:.1f} s): "
+        f"holdout ({label}; {work}) {len(truth)} days, {len(mase)} offices ({seconds:.1f} s): "
         f"median MASE {np.median(mase):.3f} (p90 {np.percentile(mase, 90):.3f}); "
         f"chosen model beats seasonal naive in {100 * np.mean(beats):.0f} % of offices; "
         f"models {models}"
     )
+
+
+def _plain_init() -> None:
+    from forecast.models import silence_cmdstanpy
+
+    silence_cmdstanpy()
+    import prophet  # noqa: F401
+
+
+def _plain_fit(task: tuple[date, np.ndarray, int]) -> np.ndarray:
+    """One series the plain way: Prophet with its defaults, no uncertainty samples, fitted
+    on the observed days, predicting the future days only."""
+    import pandas as pd
+    from prophet import Prophet
+
+    start, values, horizon = task
+    ds = pd.date_range(start, periods=len(values), freq="D")
+    frame = pd.DataFrame({"ds": ds, "y": values}).dropna()
+    model = Prophet(uncertainty_samples=0)
+    model.fit(frame)
+    future = model.make_future_dataframe(periods=horizon, include_history=False)
+    return np.asarray(model.predict(future)["yhat"].to_numpy())
+
+
+def plain_loop(
+    series: list[tuple[date, np.ndarray]], workers: int, horizon: int
+) -> tuple[float, float]:
+    """Wall and CPU seconds of a plain two-process Prophet loop over ``series`` (the
+    yardstick of issue 12 item 7): spawned workers that import Prophet, one fit and one
+    prediction per series, no backtest, no database."""
+    import multiprocessing
+
+    began, cpu = time.perf_counter(), cpu_seconds()
+    with multiprocessing.get_context("spawn").Pool(workers, initializer=_plain_init) as pool:
+        done = len(pool.map(_plain_fit, [(s, v, horizon) for s, v in series], chunksize=8))
+        pool.close()
+        pool.join()
+    seconds, cpu = time.perf_counter() - began, cpu_seconds() - cpu
+    print(
+        f"plain loop: {done} series, Prophet defaults on {workers} workers: wall {seconds:.1f} s, "
+        f"CPU {cpu:.1f} s"
+    )
+    return seconds, cpu
 
 
 def synthetic(count: int, days: int, seed: int = 11) -> tuple[date, list[np.ndarray]]:
@@ -171,12 +244,41 @@ def build_database(path: Path, years: int) -> str:
     return url
 
 
-def bench_database(url: str, settings: RunSettings, holdout: int, score: bool) -> None:
+def bench_database(
+    url: str, settings: RunSettings, holdout: int, score: bool, stale_days: int
+) -> None:
     engine = make_engine(url)
     os.environ["BLANGKO_DATABASE_URL"] = url
+    with session_scope(engine, write=False) as session:
+        as_of = forecast_as_of(session)
+        kabkota = session.exec(
+            select(Office.code).where(col(Office.kind).in_([OfficeKind.kabupaten, OfficeKind.kota]))
+        ).all()
+        recent = load_series(
+            session=session,
+            office_codes=list(kabkota),
+            start=as_of - timedelta(days=settings.history_days - 1),
+            end=as_of,
+        )
+    plain, plain_cpu = plain_loop(
+        [(s.start, s.values) for s in recent.values() if s.observed_days >= 2],
+        settings.workers,
+        settings.models.horizon_days,
+    )
+    # The night before: every office raced afresh (no state used), which leaves the
+    # states the nightly run starts from, one day of data older.
+    began = time.perf_counter()
+    before = run_forecast(
+        engine=engine, settings=replace(settings, reuse=False), as_of=as_of - timedelta(days=1)
+    )
+    raced = time.perf_counter() - began
+    print(
+        f"the night before (as of {as_of - timedelta(days=1)}, every office raced): "
+        f"{raced:.1f} s {before.stats}"
+    )
     began, cpu = time.perf_counter(), cpu_seconds()
     with PeakMemory() as memory:
-        run = run_forecast(engine=engine, settings=settings)
+        run = run_forecast(engine=engine, settings=settings, as_of=as_of)
     wall, cpu = time.perf_counter() - began, cpu_seconds() - cpu
     with session_scope(engine, write=False) as session:
         kabkota = session.exec(
@@ -200,6 +302,16 @@ def bench_database(url: str, settings: RunSettings, holdout: int, score: bool) -
         f"{wall / max(run.offices_done, 1):.3f} s per office, CPU {cpu:.1f} s, peak memory "
         f"{memory.peak / 2**30:.2f} GB"
     )
+    # Each office races again once its choice is older than its own limit: on an average
+    # night that share of the offices, at the extra cost of a race.
+    share = float(np.mean([1 / choice_max_age(c, settings.models) for c in kabkota]))
+    average = wall + share * max(raced - wall, 0.0)
+    print(
+        f"nightly run (as of {as_of}; {run.stats}) / plain loop: {wall:.1f} s / {plain:.1f} s "
+        f"= {wall / plain:.2f}; a night that races every office: {raced / plain:.2f}; an "
+        f"average night ({100 * share:.1f} % of the offices race): {average / plain:.2f}; "
+        f"CPU {cpu:.1f} s / {plain_cpu:.1f} s = {cpu / plain_cpu:.2f}"
+    )
     if stored:
         mase = [r.backtest_mase for r in stored]
         beats = [r.backtest.get("beats_seasonal_naive") for r in stored]
@@ -218,6 +330,8 @@ def bench_database(url: str, settings: RunSettings, holdout: int, score: bool) -
     calendar = calendar_for(as_of - timedelta(days=settings.history_days + holdout), as_of)
     if score:
         holdout_scores(tasks, actual, settings, calendar)
+        if stale_days:
+            holdout_scores(tasks, actual, settings, calendar, stale_days)
 
 
 def main() -> None:
@@ -229,6 +343,13 @@ def main() -> None:
     parser.add_argument("--holdout", type=int, default=90)
     parser.add_argument("--synthetic", type=int, help="this many synthetic series, no database")
     parser.add_argument("--no-holdout", action="store_true", help="time the run only")
+    parser.add_argument(
+        "--stale-days",
+        type=int,
+        default=21,
+        help="also score forecasts that reuse a model choice made this many days before "
+        "the cut (0: only the race at the cut)",
+    )
     args = parser.parse_args()
     settings = RunSettings(workers=args.workers)
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -240,7 +361,7 @@ def main() -> None:
         else:
             path = args.db or Path(tempfile.gettempdir()) / f"blangko-demo-{args.years}y.db"
             url = f"sqlite:///{path}" if path.exists() else build_database(path, args.years)
-        bench_database(url, settings, args.holdout, not args.no_holdout)
+        bench_database(url, settings, args.holdout, not args.no_holdout, args.stale_days)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
