@@ -291,7 +291,7 @@ def _forecast_all(
     total = len(inputs.targets)
     forecasts = run_models(tasks, calendar, settings, pool)
     for batch in _batches(forecasts, empty, settings.chunk_size):
-        rows = [(f, *_project(f, inputs, settings)) for f in batch]
+        rows = [(f, *project_office(f, inputs, settings)) for f in batch]
         with session_scope(engine) as session:
             runs.save_results(
                 session=session,
@@ -403,7 +403,7 @@ def _no_history(code: str, horizon: int) -> OfficeForecast:
     )
 
 
-def _project(
+def project_office(
     forecast: OfficeForecast, inputs: Inputs, settings: RunSettings
 ) -> tuple[Projection, int]:
     """The stock projection of one office; for ``00`` the national one: every office's
