@@ -6,9 +6,9 @@ from fastapi import APIRouter, Body
 from api.deps import CodePath, IdPath, SessionDep, UserDep, readable_office, require_central
 from api.errors import problem_responses
 from api.schemas import (
+    EvaluationPublic,
     ForecastPoint,
     ForecastRunCreate,
-    EvaluationPublic,
     ForecastRunPublic,
     LeadTimePublic,
     OfficeForecastPublic,

@@ -163,7 +163,9 @@ def test_demo_history_keeps_every_ledger_rule(engine: Engine) -> None:
 
 def test_demo_users_sign_in_and_a_used_ledger_is_left_alone(engine: Engine) -> None:
     with session_scope(engine) as session:  # a planner made by hand before the demo
-        create_user(session=session, username="perencana", password="rahasia-123", role=Role.planner)
+        create_user(
+            session=session, username="perencana", password="rahasia-123", role=Role.planner
+        )
     result = run(engine, years=1)
     users = {u.username: u for u in result.users}
     assert not users["perencana"].created

@@ -47,7 +47,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("risk_probability", sa.Float(), nullable=True))
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("forecast_results", schema=None) as batch_op:
         batch_op.drop_column("risk_probability")
