@@ -2,8 +2,8 @@
 nasional), joint leave days (cuti bersama) and the Lebaran (Idul Fitri) window.
 
 Built once per forecast run and handed to every model: Prophet gets it as holiday
-regressors, the fallback model as day kinds. Sundays are not listed: the weekly pattern
-learns them."""
+regressors, the fallback model as day kinds. Sundays are not listed: each office's own
+closing days are the weekdays it never reports on (``forecast.models.closed_weekdays``)."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta

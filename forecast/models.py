@@ -92,6 +92,34 @@ def seasonal_naive(values: np.ndarray, horizon: int) -> np.ndarray:
     return np.array([last[(n + h) % 7] for h in range(horizon)])
 
 
+def closed_weekdays(values: np.ndarray, start: date, weeks: int = 8) -> np.ndarray:
+    """The weekdays (0 = Monday) the office did not report on in its last ``weeks``
+    weeks of reports though it reported on other days: its closing days (Sunday at most
+    Dinas, Saturday too at some). No model can learn their demand from missing days, and
+    residents are not served on them."""
+    reported = np.flatnonzero(~np.isnan(values))
+    closed = np.zeros(7, dtype=bool)
+    if reported.size == 0:
+        return closed
+    window = np.arange(max(0, reported[-1] + 1 - 7 * weeks), reported[-1] + 1)
+    if window.size < 7 * weeks:
+        return closed  # too little history to tell a closing day from a gap
+    days = (start.weekday() + window) % 7
+    seen = ~np.isnan(values[window])
+    for w in range(7):
+        closed[w] = not seen[days == w].any()
+    return closed
+
+
+def _closed_days_zero(mean: np.ndarray, values: np.ndarray, start: date) -> np.ndarray:
+    """``mean`` (the days after ``values``) with the office's closing days at zero."""
+    closed = closed_weekdays(values, start)
+    if not closed.any():
+        return mean
+    future = (start.weekday() + len(values) + np.arange(len(mean))) % 7
+    return np.where(closed[future], 0.0, mean)
+
+
 def weekday_median(
     values: np.ndarray, start: date, horizon: int, calendar: WorkCalendar
 ) -> np.ndarray:
@@ -121,7 +149,7 @@ def weekday_median(
     scale = np.select(
         [future_kinds == CLOSURE, future_kinds == LEBARAN], [factor[CLOSURE], factor[LEBARAN]], 1.0
     )
-    return base[weekdays[n:]] * scale
+    return _closed_days_zero(base[weekdays[n:]] * scale, values, start)
 
 
 # --- Prophet ---------------------------------------------------------------------------
@@ -225,7 +253,9 @@ def prophet_forecast(
         # Prophet 1.5 still calls pandas APIs that pandas 3 deprecates; nothing to act on.
         warnings.simplefilter("ignore", DeprecationWarning)
         model.fit(observed, **({"init": init} if init else {}))
-    mean = np.clip(point_forecast(model, rows.iloc[window:]), 0.0, None)
+    mean = _closed_days_zero(
+        np.clip(point_forecast(model, rows.iloc[window:]), 0.0, None), values, start
+    )
     params = {
         "k": float(model.params["k"][0, 0]),
         "m": float(model.params["m"][0, 0]),

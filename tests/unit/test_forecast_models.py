@@ -14,6 +14,7 @@ from forecast.models import (
     SEASONAL_NAIVE,
     WEEKDAY_MEDIAN,
     ModelSettings,
+    closed_weekdays,
     forecast_office,
     point_forecast,
     prophet_forecast,
@@ -231,3 +232,28 @@ def test_a_model_far_behind_is_not_refitted_at_the_next_origin(
     prophet, fallback = result.backtest[PROPHET], result.backtest[WEEKDAY_MEDIAN]
     assert prophet is not None and fallback is not None
     assert prophet > fallback
+
+
+def test_days_an_office_never_reports_on_are_forecast_closed(
+    calendar: WorkCalendar, holidays: pd.DataFrame
+) -> None:
+    """Most Dinas send no report on Sunday: the day is missing, not zero. A model cannot
+    learn a missing day, so the office's closing days come from its reports; before this
+    both models forecast a Sunday like a weekday and every 90-day total came out a sixth
+    too high (the stock-out dates too early)."""
+    start = date(2025, 1, 6)
+    truth = expected_demand(start, 400, calendar)
+    values = truth.copy()
+    weekdays = (start.weekday() + np.arange(400)) % 7
+    values[weekdays == 6] = np.nan  # no report on Sundays
+    future = (start.weekday() + 400 + np.arange(60)) % 7
+    for mean in (
+        weekday_median(values, start, 60, calendar),
+        prophet_forecast(values, start, 60, holidays, ModelSettings())[0],
+    ):
+        assert np.all(mean[future == 6] == 0.0)
+        assert mean[future == 0].mean() > 30  # Mondays still forecast
+    # An office open every day keeps its Sundays; too short a history decides nothing.
+    assert not closed_weekdays(truth + 1.0, start).any()
+    assert not closed_weekdays(values[:30], start).any()
+    assert closed_weekdays(values, start).tolist() == [False] * 6 + [True]
