@@ -26,6 +26,10 @@ from forecast.calendar import CLOSURE, LEBARAN, NORMAL, WorkCalendar
 
 log = logging.getLogger(__name__)
 
+# Raised whenever a change to the model code changes forecasts: a stored forecast of an
+# older revision is not reused for an unchanged series (forecast/reuse.py).
+MODEL_REVISION = 2
+
 PROPHET = "prophet"
 WEEKDAY_MEDIAN = "weekday_median"
 SEASONAL_NAIVE = "seasonal_naive"

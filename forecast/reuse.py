@@ -27,6 +27,7 @@ import pandas as pd
 
 from forecast.calendar import WorkCalendar
 from forecast.models import (
+    MODEL_REVISION,
     PROPHET,
     WEEKDAY_MEDIAN,
     ModelSettings,
@@ -71,9 +72,9 @@ def series_end(start: date, values: np.ndarray) -> date:
 
 def fingerprint(start: date, values: np.ndarray, settings: ModelSettings) -> str:
     """A digest of everything a forecast depends on: the dates, the figures (missing
-    days included) and the model settings."""
+    days included), the model settings and the revision of the model code."""
     digest = hashlib.sha256()
-    digest.update(f"{start.isoformat()}|{len(values)}|{settings!r}|".encode())
+    digest.update(f"{start.isoformat()}|{len(values)}|{settings!r}|{MODEL_REVISION}|".encode())
     digest.update(np.where(np.isnan(values), -1.0, values).astype("<f8").tobytes())
     return digest.hexdigest()
 

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast import reuse
 from forecast.calendar import WorkCalendar, calendar_for
 from forecast.models import PROPHET, WEEKDAY_MEDIAN, ModelSettings, prophet_forecast
 from forecast.reuse import (
@@ -80,6 +81,15 @@ def test_the_fingerprint_changes_with_any_figure_day_or_setting() -> None:
     assert fingerprint(start, np.array([5.0, 0.0, 7.0]), SETTINGS) != digest  # a missing day
     assert fingerprint(start + timedelta(days=1), values, SETTINGS) != digest
     assert fingerprint(start, values, replace(SETTINGS, horizon_days=60)) != digest
+
+
+def test_a_new_revision_of_the_model_code_is_not_served_an_old_forecast(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    start, values = date(2026, 1, 1), np.array([5.0, np.nan, 7.0])
+    digest = fingerprint(start, values, SETTINGS)
+    monkeypatch.setattr(reuse, "MODEL_REVISION", reuse.MODEL_REVISION + 1)
+    assert fingerprint(start, values, SETTINGS) != digest
 
 
 def test_an_office_whose_series_did_not_change_keeps_its_forecast_without_a_fit(
