@@ -20,10 +20,29 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrates to ``revision`` in one transaction. On SQLite a migration that rebuilds a
+    table (Alembic's batch mode: copy, drop, rename) runs with foreign keys off, as SQLite
+    asks (the pragma cannot change inside a transaction): dropping the old table would
+    otherwise count every row that refers to it as a violation. The keys are checked
+    before the commit instead, and switched on again."""
     config = alembic_config()
-    with writer(engine).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    with writer(engine).connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        if sqlite:
+            raw.execute("PRAGMA foreign_keys=OFF")  # outside any transaction: takes effect
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration broke foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys=ON")
 
 
 def head_revision() -> str | None:

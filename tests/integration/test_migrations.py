@@ -45,3 +45,39 @@ def test_downgrade_to_base_and_upgrade_again(engine: Engine) -> None:
     assert schema_differences(engine) == []
     with session_scope(engine) as session:
         assert seed_offices(session=session).created == 553
+
+
+def test_an_installation_in_use_upgrades_with_its_rows(engine: Engine) -> None:
+    """A database from before the server-side sessions (its users referred to by other
+    rows) upgrades to head: on SQLite the users table is rebuilt, which must neither fail
+    on the rows that refer to it nor lose them."""
+    config = alembic_config()
+    with writer(engine).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "582a3b132e24")
+    with writer(engine).begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO users (username, password_hash, role, is_active, created_at) "
+                "VALUES ('lama', 'x', 'planner', true, CURRENT_TIMESTAMP)"
+            )
+        )
+        user_id = connection.execute(sa.text("SELECT id FROM users")).scalar_one()
+        connection.execute(
+            sa.text(
+                "INSERT INTO forecast_runs (status, created_at, settings, versions, "
+                "offices_total, offices_done, error, requested_by) VALUES ('finished', "
+                "CURRENT_TIMESTAMP, '{}', '{}', 0, 0, '', :user)"
+            ),
+            {"user": user_id},
+        )
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    with engine.connect() as connection:
+        users = connection.execute(sa.text("SELECT id, username, session_version FROM users"))
+        assert users.all() == [(user_id, "lama", 0)]
+        runs = connection.execute(sa.text("SELECT requested_by FROM forecast_runs"))
+        assert runs.scalar_one() == user_id
+        if engine.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

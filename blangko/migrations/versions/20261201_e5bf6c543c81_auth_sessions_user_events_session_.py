@@ -62,12 +62,9 @@ def upgrade() -> None:
     with op.batch_alter_table("user_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_user_events_user_id"), ["user_id"], unique=False)
 
+    # SQLite rebuilds the table to get AUTOINCREMENT (blangko.migrate.upgrade runs such
+    # rebuilds with foreign keys off and checks them before the commit).
     sqlite = op.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        # The table is rebuilt to get AUTOINCREMENT; other tables refer to it, so the
-        # foreign-key checks wait for the commit (foreign_keys=OFF is ignored in a
-        # transaction).
-        op.execute("PRAGMA defer_foreign_keys=ON")
     with op.batch_alter_table(
         "users",
         schema=None,
