@@ -8,7 +8,6 @@ risk rule as the alerts (``blangko.risk``). Each origin's forecast and warning a
 compared with what followed (``forecast.scoring``), and the scores are stored
 (``forecast_evaluations``) for the planner's page and the API."""
 
-import logging
 import time
 from collections.abc import Callable
 from contextlib import ExitStack
@@ -47,8 +46,6 @@ from forecast.scoring import (
     score,
     stockout_episodes,
 )
-
-log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 

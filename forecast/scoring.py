@@ -97,7 +97,7 @@ def counterfactual_stockout(
     for day, quantity in sorted(demand):
         if day <= origin:
             continue
-        level += sum(q for d, q in incoming.items() if d == day)
+        level += incoming.get(day, 0)
         level -= quantity
         if level < 0:
             return day
