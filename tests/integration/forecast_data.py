@@ -4,11 +4,13 @@ carries the rest as backlog."""
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import Engine
 
 from blangko.db import session_scope
 from blangko.ledger import SYSTEM
+from blangko.models import ForecastResult
 from blangko.reports import DailyFigures, save_daily_report
 from blangko.shipments import dispatch, receive
 from blangko.stock import record_procurement
@@ -65,3 +67,33 @@ def report_history(
                 actor=SYSTEM,
             )
     return stock
+
+
+def flat_result(
+    run_id: int, office: str, on: date, stockout_in: int | None, **extra: Any
+) -> ForecastResult:
+    """A stored forecast of a flat demand of 100 a day (band 80–120) whose stock runs out
+    ``stockout_in`` days after ``on`` (None: not within the horizon); ``extra`` sets
+    further columns."""
+    return ForecastResult(
+        run_id=run_id,
+        office_code=office,
+        model="test",
+        as_of=on,
+        horizon_days=90,
+        points=[
+            {
+                "date": (on + timedelta(days=i)).isoformat(),
+                "demand_mean": 100.0,
+                "demand_low": 80.0,
+                "demand_high": 120.0,
+                "projected_stock": 100.0 * ((stockout_in or 90) - i),
+            }
+            for i in range(1, 91)
+        ],
+        stockout_date=None if stockout_in is None else on + timedelta(days=stockout_in),
+        stockout_probability={"14": 0.0, "30": 0.5, "60": 1.0},
+        days_of_cover=stockout_in,
+        mean_daily_demand=100.0,
+        **extra,
+    )

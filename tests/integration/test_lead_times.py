@@ -38,6 +38,7 @@ from blangko.stock import record_procurement
 from blangko.users import create_user
 from forecast import alerts, plans, runner
 from forecast.resupply import lead_times_as_of, pending_requests_as_of
+from tests.integration.forecast_data import flat_result
 from tests.integration.test_forecast_runs import with_history
 
 BANDUNG, BEKASI, BOGOR, MEDAN = "32.73", "32.16", "32.01", "12.71"
@@ -145,29 +146,7 @@ def finished_forecast(session: Session, stockout_in: dict[str, int | None], on: 
     session.flush()
     assert run.id is not None
     for code, days in stockout_in.items():
-        session.add(
-            ForecastResult(
-                run_id=run.id,
-                office_code=code,
-                model="test",
-                as_of=on,
-                horizon_days=90,
-                points=[
-                    {
-                        "date": (on + timedelta(days=i)).isoformat(),
-                        "demand_mean": 100.0,
-                        "demand_low": 80.0,
-                        "demand_high": 120.0,
-                        "projected_stock": 100.0 * ((days or 90) - i),
-                    }
-                    for i in range(1, 91)
-                ],
-                stockout_date=None if days is None else on + timedelta(days=days),
-                stockout_probability={"14": 0.0, "30": 0.5, "60": 1.0},
-                days_of_cover=days,
-                mean_daily_demand=100.0,
-            )
-        )
+        session.add(flat_result(run.id, code, on, days))
     session.flush()
 
 

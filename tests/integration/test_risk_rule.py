@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from api.app import create_app
 from blangko.db import session_scope
 from blangko.forecasts import latest_result, risk_of
-from blangko.models import ForecastResult, ForecastRun, ForecastRunStatus, OutboxMessage, Role
+from blangko.models import ForecastRun, ForecastRunStatus, OutboxMessage, Role
 from blangko.offices import get_office, local_today
 from blangko.risk import HIGH, LOW
 from blangko.settings import get_settings
@@ -22,6 +22,7 @@ from blangko.users import create_user
 from forecast import runner
 from forecast.nightly import run_alerts
 from forecast.resupply import lead_times_as_of
+from tests.integration.forecast_data import flat_result
 from tests.integration.test_forecast_runs import BANDUNG, BOGOR, with_history, yesterday
 from tests.integration.test_web_pages import PASSWORD, login
 
@@ -67,26 +68,11 @@ def finished_run(session: Session, rows: dict[str, tuple[int | None, float | Non
     for code, (out_in, probability, p90) in rows.items():
         on = local_today(get_office(session=session, code=code))
         session.add(
-            ForecastResult(
-                run_id=run.id,
-                office_code=code,
-                model="test",
-                as_of=on,
-                horizon_days=90,
-                points=[
-                    {
-                        "date": (on + timedelta(days=i)).isoformat(),
-                        "demand_mean": 100.0,
-                        "demand_low": 80.0,
-                        "demand_high": 120.0,
-                        "projected_stock": 100.0 * ((out_in or 90) - i),
-                    }
-                    for i in range(1, 91)
-                ],
-                stockout_date=None if out_in is None else on + timedelta(days=out_in),
-                stockout_probability={"14": 0.0, "30": 0.5, "60": 1.0},
-                days_of_cover=out_in,
-                mean_daily_demand=100.0,
+            flat_result(
+                run.id,
+                code,
+                on,
+                out_in,
                 lead_time_median=None if probability is None else p90 - 2,
                 lead_time_p90=None if probability is None else p90,
                 lead_time_source=None if probability is None else "office",
