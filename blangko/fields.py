@@ -57,7 +57,6 @@ DAILY_FIGURES: tuple[Figure, ...] = (
     Figure("ikd_activations", "Aktivasi IKD", "Digital ID (IKD) activations"),
 )
 FIGURE_NAMES: tuple[str, ...] = tuple(f.name for f in DAILY_FIGURES)
-FIGURE_LABELS: dict[str, str] = {f.name: f.label for f in DAILY_FIGURES}
 SPOIL_CAUSES: tuple[str, ...] = tuple(f.spoil_cause for f in DAILY_FIGURES if f.spoil_cause)
 
 
@@ -203,11 +202,3 @@ def check_id(value: int, *, field: str, label: str) -> int:
     if isinstance(value, bool) or not 1 <= value <= MAX_ID:
         raise _refuse(f"{label} tidak dikenal.", field)
     return value
-
-
-def parse_id(raw: str, *, field: str, label: str) -> int:
-    """An id from a path or a form: ASCII digits, 1 … MAX_ID."""
-    text = raw.strip()
-    if not _DIGITS.fullmatch(text) or len(text) > 10:
-        raise _refuse(f"{label} tidak dikenal.", field)
-    return check_id(int(text), field=field, label=label)

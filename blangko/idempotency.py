@@ -16,10 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from blangko import fields
 from blangko.errors import IdempotencyConflict, ValidationFailed
 from blangko.models import IdempotencyKey
 
-MAX_KEY_LENGTH = 200
+MAX_KEY_LENGTH = fields.IDEMPOTENCY_KEY_MAX_LENGTH
 
 
 def scoped(user_id: int | None, key: str | None) -> str | None:

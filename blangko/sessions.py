@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from blangko import fields
 from blangko.errors import Unauthenticated
 from blangko.models import AuthSession, User, utcnow
 
-MAX_USER_ID = 2**31 - 1
+MAX_USER_ID = fields.MAX_ID
 _ENDED = "Sesi Anda sudah berakhir. Silakan masuk kembali."
 
 
