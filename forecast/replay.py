@@ -169,12 +169,13 @@ def _inputs_at(
     history: History, origin: date, run: RunSettings, lead_times: dict[str, LeadTime]
 ) -> Inputs:
     codes = history.offices
+    incoming = history.incoming(origin)
     return Inputs(
         as_of=origin,
         targets=codes,
         series={c: history.series_until(c, origin, run.history_days) for c in codes},
-        positions={c: history.position(c, origin) for c in codes},
-        incoming=history.incoming(origin),
+        positions={c: history.position(c, origin, incoming.get(c, {})) for c in codes},
+        incoming=incoming,
         lead_times=lead_times,
         safety_days=get_settings().safety_days,
     )

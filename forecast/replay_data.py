@@ -19,7 +19,7 @@ from forecast.series import DemandSeries, daily_stock_end, demand_from_daily, lo
 
 
 @dataclass(frozen=True)
-class ShipmentFact:
+class ShipmentSpan:
     to_office: str
     quantity: int
     dispatched_on: date
@@ -38,7 +38,7 @@ class History:
     demand: dict[str, np.ndarray]  # the demand that really came (0 where unreported)
     stock_end: dict[str, np.ndarray]
     backlog: dict[str, np.ndarray]
-    shipments: list[ShipmentFact]
+    shipments: list[ShipmentSpan]
 
     def offset(self, day: date) -> int:
         return (day - self.start).days
@@ -55,20 +55,20 @@ class History:
             censored=full.censored[first:stop].copy(),
         )
 
-    def position(self, code: str, origin: date) -> OfficeStock:
-        """The stock position at the end of ``origin``."""
+    def position(self, code: str, origin: date, incoming: dict[date, int]) -> OfficeStock:
+        """The stock position at the end of ``origin``, with ``incoming`` (the office's
+        row of ``incoming(origin)``) on its way."""
         i = self.offset(origin)
-        transit = sum(s.quantity for s in self.in_transit(origin) if s.to_office == code)
         return OfficeStock(
             office_code=code,
             on_hand=int(self.stock_end[code][i]),
-            in_transit_in=transit,
+            in_transit_in=sum(incoming.values()),
             in_transit_out=0,
             backlog=int(self.backlog[code][i]),
             as_of=datetime.combine(origin, datetime.max.time(), tzinfo=UTC),
         )
 
-    def in_transit(self, origin: date) -> list[ShipmentFact]:
+    def in_transit(self, origin: date) -> list[ShipmentSpan]:
         return [
             s
             for s in self.shipments
@@ -145,7 +145,7 @@ def _carried_forward(values: np.ndarray) -> np.ndarray:
     return np.nan_to_num(filled)
 
 
-def _shipments(session: Session, offices: list[str], start: date, end: date) -> list[ShipmentFact]:
+def _shipments(session: Session, offices: list[str], start: date, end: date) -> list[ShipmentSpan]:
     rows = session.execute(
         sa.select(
             col(Shipment.to_office),
@@ -163,7 +163,7 @@ def _shipments(session: Session, offices: list[str], start: date, end: date) -> 
         )
     ).all()
     return [
-        ShipmentFact(
+        ShipmentSpan(
             to_office=office,
             quantity=int(quantity),
             dispatched_on=dispatched,

@@ -148,29 +148,31 @@ def load_inputs(
     start = as_of - timedelta(days=settings.history_days - 1)
     needed = branch if NATIONAL in targets else targets
     series = load_series(session=session, office_codes=needed, start=start, end=as_of)
+    lead_times = lead_times_as_of(
+        session=session, as_of=as_of, office_codes=None if office_code is None else targets
+    )
     return Inputs(
         as_of=as_of,
         targets=targets,
         series=series,
         positions=stock_positions(session=session),
-        incoming=pending_supply(session=session, as_of=as_of),
-        lead_times=lead_times_as_of(
-            session=session, as_of=as_of, office_codes=None if office_code is None else targets
-        ),
+        incoming=pending_supply(session=session, as_of=as_of, lead=lead_times),
+        lead_times=lead_times,
         safety_days=get_settings().safety_days,
     )
 
 
-def pending_supply(*, session: Session, as_of: date) -> dict[str, dict[date, int]]:
+def pending_supply(
+    *, session: Session, as_of: date, lead: Mapping[str, LeadTime]
+) -> dict[str, dict[date, int]]:
     """Each office's incoming supply after ``as_of``: shipments in transit, and approved
     requests not dispatched yet, which arrive after the office's learned dispatch delay
-    and transit (median)."""
+    and transit (median, from ``lead``: the lead times learned as of ``as_of``)."""
     in_transit = incoming_shipments(session=session, after=as_of)
     approved = approved_supply_as_of(session=session, as_of=as_of)
     if not approved:
         return in_transit
     offices = {a.office_code for a in approved}
-    lead = lead_times_as_of(session=session, as_of=as_of, office_codes=offices)
     first_day = as_of + timedelta(days=1)
     return {
         code: incoming_supply(
