@@ -6,7 +6,7 @@ CSRF, the submitted form) touch no database."""
 import functools
 import inspect
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Form, Path, Request
@@ -14,12 +14,9 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from api.transaction import SignedIn, TransactionRoute, get_session
-from blangko.db import session_scope
-from blangko.errors import Unauthenticated
 from blangko.fields import MAX_ID
 from blangko.ledger import Actor
 from blangko.models import Source, User
-from blangko.sessions import signed_in_user
 
 
 class LoginRequired(Exception):
@@ -102,26 +99,3 @@ def _shows_user(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         return endpoint(**kwargs)
 
     return page
-
-
-def db(request: Request) -> Iterator[Session]:
-    """One transaction per request, for the sign-in pages outside ``PageRoute``."""
-    with session_scope(write=request.method not in ("GET", "HEAD")) as session:
-        yield session
-
-
-def current_user(request: Request, session: Session = Depends(db, scope="function")) -> User:
-    """The signed-in user read with ``session`` (the home page's redirect)."""
-    csrf_token(request)
-    marker = session_marker(request)
-    try:
-        if marker is None:
-            raise Unauthenticated("")
-        user = signed_in_user(session=session, user_id=marker.user_id, session_id=marker.session_id)
-    except Unauthenticated:
-        request.session.pop("uid", None)
-        request.session.pop("sid", None)
-        raise LoginRequired() from None
-    session.expunge(user)
-    request.state.user = user
-    return user

@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import Session
 
 from blangko import sessions
 from blangko.access import CENTRAL
@@ -13,7 +12,7 @@ from blangko.errors import TooManyAttempts
 from blangko.models import User
 from blangko.signin import sign_in
 from web import SESSION_HOURS
-from web.deps import LoginRequired, check_csrf, csrf_token, current_user, db
+from web.deps import PageRoute, UserDep, check_csrf, csrf_token
 from web.security import client_address
 from web.templating import render
 
@@ -24,13 +23,12 @@ def home_of(user: User) -> str:
     return "/nasional" if user.role in CENTRAL else f"/kantor/{user.office_code}"
 
 
-@router.get("/")
-def home(request: Request, session: Session = Depends(db, scope="function")) -> Response:
-    try:
-        user = current_user(request, session)
-    except LoginRequired:
-        return RedirectResponse("/login", status_code=303)
+def home(user: UserDep) -> Response:
+    """Sends a signed-in user where they work; a visitor goes to /login (``LoginRequired``)."""
     return RedirectResponse(home_of(user), status_code=303)
+
+
+router.add_api_route("/", home, methods=["GET"], route_class_override=PageRoute)
 
 
 @router.get("/login")
