@@ -3,7 +3,7 @@ bundled Kemendagri region list."""
 
 import csv
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from importlib import resources
 from zoneinfo import ZoneInfo
 
@@ -28,10 +28,20 @@ def timezone_for_province(province_code: str) -> str:
     return WIB
 
 
+def clock() -> datetime:
+    """This moment (UTC): the one clock every office's "today" is read from, so a test can
+    stop it at a chosen hour."""
+    return datetime.now(UTC)
+
+
 def local_today(office: Office, now: datetime | None = None) -> date:
-    """The office's own calendar date (its "today")."""
-    zone = ZoneInfo(office.timezone)
-    return (now.astimezone(zone) if now else datetime.now(zone)).date()
+    """The office's own calendar date (its "today"), at ``now`` or at this moment."""
+    return (now or clock()).astimezone(ZoneInfo(office.timezone)).date()
+
+
+def day_begins_at(office: Office, on: date) -> datetime:
+    """The moment the office's day ``on`` begins: 00.00 in its own time zone."""
+    return datetime.combine(on, time.min, ZoneInfo(office.timezone))
 
 
 def accounts_for(office: Office) -> list[AccountKind]:

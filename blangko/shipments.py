@@ -7,17 +7,18 @@ from sqlmodel import Session, col, select
 
 from blangko import checks, idempotency, ledger, postings
 from blangko.errors import InvalidState, NotFound, ValidationFailed
-from blangko.fmt import day, number
+from blangko.fmt import ZONE_NAMES, day, moment, number
 from blangko.ledger import Actor
 from blangko.models import (
     AllocationRequest,
     MovementKind,
+    Office,
     RequestStatus,
     Shipment,
     ShipmentStatus,
     utcnow,
 )
-from blangko.offices import NATIONAL, get_office, local_today
+from blangko.offices import NATIONAL, day_begins_at, get_office, local_today
 
 
 def dispatch(
@@ -48,17 +49,13 @@ def dispatch(
     if (done := idempotency.replay(session, idempotency_key, "dispatch", payload)) is not None:
         return session.get_one(Shipment, done)
     sender = get_office(session=session, code=from_office)
-    get_office(session=session, code=to_office)
+    receiver = get_office(session=session, code=to_office)
     if from_office == to_office:
         raise ValidationFailed("Kantor pengirim dan penerima tidak boleh sama.", field="to_office")
     checks.positive(quantity, "quantity", "Jumlah blangko")
     sent_on = dispatched_on or local_today(sender)
     checks.not_future(sender, sent_on, "dispatched_on", "Tanggal kirim")
-    if expected_on < sent_on:
-        raise ValidationFailed(
-            f"Perkiraan tiba ({day(expected_on)}) tidak boleh sebelum tanggal kirim ({day(sent_on)}).",
-            field="expected_on",
-        )
+    _not_before_dispatch(expected_on, sent_on, sender, receiver, "expected_on", "Perkiraan tiba")
     reference = checks.text(reference, "reference", "Nomor surat", required=False, max_length=100)
     note = checks.text(note, "note", "Catatan", required=False, max_length=500)
     movement = ledger.post(
@@ -120,11 +117,10 @@ def receive(
             field="received_quantity",
         )
     checks.not_future(receiver, received_on, "received_on", "Tanggal terima")
-    if received_on < shipment.dispatched_on:
-        raise ValidationFailed(
-            f"Tanggal terima tidak boleh sebelum tanggal kirim ({day(shipment.dispatched_on)}).",
-            field="received_on",
-        )
+    sender = get_office(session=session, code=shipment.from_office)
+    _not_before_dispatch(
+        received_on, shipment.dispatched_on, sender, receiver, "received_on", "Tanggal terima"
+    )
     short = received_quantity < shipment.quantity
     shortfall_reason = checks.text(
         shortfall_reason,
@@ -193,6 +189,30 @@ def cancel(
     session.flush()
     idempotency.remember(session, idempotency_key, "cancel", payload, shipment.id)
     return shipment
+
+
+def earliest_arrival_on(dispatched_on: date, sender: Office, receiver: Office) -> date:
+    """The receiver's first day on which a shipment dispatched on ``dispatched_on`` (the
+    sender's day) may arrive: the receiver's date when that day began. Each office dates in
+    its own zone: 2 Dec in Jayapura (WIT) begins at 22.00 on 1 Dec in Bandung (WIB), so what
+    Jayapura dispatches at 01.00 on 2 Dec can be received in Bandung on 1 Dec."""
+    return local_today(receiver, day_begins_at(sender, dispatched_on))
+
+
+def _not_before_dispatch(
+    value: date, dispatched_on: date, sender: Office, receiver: Office, field: str, label: str
+) -> None:
+    """Arrival dates (the receiver's) may not lie wholly before the dispatch date (the
+    sender's)."""
+    if value >= earliest_arrival_on(dispatched_on, sender, receiver):
+        return
+    sent = day(dispatched_on)
+    if sender.timezone != receiver.timezone:
+        began = moment(day_begins_at(sender, dispatched_on), receiver.timezone)
+        sent += f" {ZONE_NAMES.get(sender.timezone, sender.timezone)}, yang dimulai {began}"
+    raise ValidationFailed(
+        f"{label} ({day(value)}) tidak boleh sebelum tanggal kirim ({sent}).", field=field
+    )
 
 
 def _require_in_transit(shipment: Shipment, action: str) -> None:
