@@ -24,7 +24,7 @@ from api.routes import (
     shipments,
     stock,
 )
-from api.schemas import FieldError, Problem
+from api.schemas import OFFICE_CODE, FieldError, Problem
 from web import security
 
 # One line per area; new areas (forecasts, alerts, web pages) add their router here.
@@ -58,9 +58,10 @@ Ditjen Dukcapil to the 552 provincial and kab/kota Dinas Dukcapil.
   first result and writes nothing; with another body it is refused (`idempotency_conflict`).
 * **Errors** are RFC 9457 `application/problem+json` with a stable `code`
   (`insufficient_stock`, `validation_error`, `not_found`, `forbidden`, `unauthenticated`,
-  `invalid_state`, `future_date`, `idempotency_conflict`, `too_many_attempts`), a `detail` in
-  Bahasa Indonesia and, for bad input, `errors` naming each field. A refused request writes
-  nothing.
+  `invalid_state`, `future_date`, `idempotency_conflict`, `too_many_attempts`,
+  `unavailable`), a `detail` in Bahasa Indonesia and, for bad input, `errors` naming each
+  field. A refused request writes nothing. While the database cannot be reached every
+  operation answers 503 `unavailable` with `Retry-After`.
 """
 
 TAGS = [
@@ -137,10 +138,15 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
 
 
 def _problems_everywhere(document: dict[str, Any]) -> None:
-    """Documents the problem responses every API operation can give (whatever router it
-    comes from): FastAPI's default 422 body is replaced by the problem-details one, and
-    401/500 are added to every operation that needs a token."""
-    problem = errors.problem_responses(401, 422, 500)
+    """Documents the problem responses an API operation can give because of what it is
+    made of, whatever router it comes from, so that no route lists them by hand:
+
+    * every operation: 500, and 503 `unavailable` (with Retry-After) while the database
+      cannot be reached; FastAPI's default 422 body becomes the problem-details one;
+    * with a token: 401; with a body: 400 (not readable: bad encoding, bad multipart);
+    * with an ``Idempotency-Key``: 409 `idempotency_conflict`;
+    * with an office code in the path or a query filter: 404 for an unknown office."""
+    problem = errors.problem_responses(400, 401, 404, 409, 422, 500, 503, described=_SPECIFIC)
     for path, item in document.get("paths", {}).items():
         for operation in item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
@@ -149,10 +155,28 @@ def _problems_everywhere(document: dict[str, Any]) -> None:
             default_422 = responses.get("422", {}).get("content", {}).get("application/json")
             if default_422 is not None and "HTTPValidationError" in str(default_422):
                 responses["422"] = problem[422]
-            responses.setdefault("500", problem[500])
-            if path.startswith("/api/v1/") and path != "/api/v1/auth/token":
-                responses.setdefault("401", problem[401])
+            parameters = operation.get("parameters", [])
+            adds = {500: True, 503: True, 400: "requestBody" in operation}
+            adds[401] = path.startswith("/api/v1/") and path != "/api/v1/auth/token"
+            adds[409] = any(p["name"] == "Idempotency-Key" for p in parameters)
+            adds[404] = any(_office_code(p) for p in parameters)
+            for status, applies in adds.items():
+                if applies:
+                    responses.setdefault(str(status), problem[status])
     schemas = document["components"]["schemas"]
     if "HTTPValidationError" not in str(document["paths"]):
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
+
+
+# How the responses added to every operation read where they come from one cause.
+_SPECIFIC = {
+    404: "No such office (`not_found`)",
+    409: "`idempotency_conflict`: the Idempotency-Key was sent before with another body",
+}
+
+
+def _office_code(parameter: dict[str, Any]) -> bool:
+    schema = parameter.get("schema", {})
+    options = schema.get("anyOf", [schema])
+    return any(option.get("pattern") == OFFICE_CODE for option in options)

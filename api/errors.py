@@ -4,15 +4,19 @@ Domain errors are mapped once here, with their stable ``code`` and Indonesian me
 request validation names each bad field; anything unexpected becomes a 500 that shows no
 internals (the traceback goes to the log only)."""
 
+import inspect
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from blangko.errors import DomainError
 
@@ -172,8 +176,36 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     ]
 
 
+# Seconds a client should wait before trying again when the database cannot be reached.
+RETRY_AFTER_UNAVAILABLE = 5
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the request's path answers to, for the ``Allow`` of a 405. Starlette
+    names only the methods of the first route whose path matched, so a path served by a
+    GET route and a POST route (``/api/v1/shipments``) said ``Allow: POST``."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):  # included routers' routes too
+        if route.matches(request.scope)[0] is Match.NONE:
+            continue
+        if isinstance(route.route, Mount) and isinstance(route.route.app, StaticFiles):
+            methods |= {"GET", "HEAD"}  # what StaticFiles serves
+        methods |= route.methods or set()
+    return ", ".join(sorted(methods))
+
+
 def install(app: FastAPI) -> None:
     """Registers the handlers on ``app``."""
+
+    @app.exception_handler(405)
+    async def _method_not_allowed(request: Request, exc: Exception) -> Response:
+        """Corrects ``Allow``, then answers as any HTTP error (a problem for the API, the
+        error page for a page: whichever handler of HTTP errors the app ends up with)."""
+        assert isinstance(exc, StarletteHTTPException)
+        allow = allowed_methods(request) or (exc.headers or {}).get("Allow", "")
+        exc.headers = {**(exc.headers or {}), "Allow": allow}
+        answer = request.app.exception_handlers[StarletteHTTPException](request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
 
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
@@ -226,7 +258,7 @@ def install(app: FastAPI) -> None:
             503,
             code="unavailable",
             detail="Basis data sedang tidak dapat dijangkau. Coba lagi beberapa saat lagi.",
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)},
         )
 
     @app.exception_handler(Exception)
@@ -240,25 +272,39 @@ def install(app: FastAPI) -> None:
         )
 
 
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the problem responses a route can give."""
+_DESCRIBED = {
+    400: "The body could not be read (`validation_error`): not UTF-8, bad multipart",
+    401: "Not signed in, or the token expired (`unauthenticated`)",
+    403: "The user may not act on this office (`forbidden`)",
+    404: "No such office, shipment, request or movement (`not_found`)",
+    409: "Refused by the ledger: `insufficient_stock`, `invalid_state` or `idempotency_conflict`",
+    422: "Invalid input (`validation_error`, `future_date`); `errors` names each field",
+    429: "Too many failed sign-ins (`too_many_attempts`); see Retry-After",
+    500: "Unexpected server error; nothing was written (`internal_error`)",
+    503: "The database cannot be reached (`unavailable`); nothing was written, try again "
+    "after Retry-After seconds",
+}
+_RETRY_AFTER = {
+    "description": "Seconds to wait before trying again",
+    "schema": {"type": "integer", "minimum": 1},
+}
 
-    described = {
-        400: "The body could not be read (bad multipart, bad encoding)",
-        401: "Not signed in, or the token expired (`unauthenticated`)",
-        403: "The user may not act on this office (`forbidden`)",
-        404: "No such office, shipment, request or movement (`not_found`)",
-        409: "Refused by the ledger: `insufficient_stock`, `invalid_state` or "
-        "`idempotency_conflict`",
-        422: "Invalid input (`validation_error`, `future_date`); `errors` names each field",
-        429: "Too many failed sign-ins (`too_many_attempts`); see Retry-After",
-        500: "Unexpected server error; nothing was written (`internal_error`)",
-        503: "The database cannot be reached",
-    }
-    return {
-        status: {
-            "description": described.get(status, TITLES.get(status, "Error")),
+
+def problem_responses(
+    *statuses: int, described: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problem responses a route can give; ``described`` words
+    some of them for the route."""
+    entries: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        entry: dict[str, Any] = {
+            "description": (described or {}).get(status)
+            or _DESCRIBED.get(status, TITLES.get(status, "Error")),
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
-        for status in statuses
-    }
+        if status == 503:
+            entry["headers"] = {"Retry-After": {**_RETRY_AFTER, "required": True}}
+        if status == 429:
+            entry["headers"] = {"Retry-After": _RETRY_AFTER}
+        entries[status] = entry
+    return entries
