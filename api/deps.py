@@ -75,8 +75,16 @@ CodePath = Annotated[
     Path(pattern=OFFICE_CODE, description="Kemendagri office code", examples=["32.16"]),
 ]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
-DateFrom = Annotated[Day | None, Query(alias="from", description="First business date (inclusive)")]
-DateTo = Annotated[Day | None, Query(alias="to", description="Last business date (inclusive)")]
+# ``from`` after ``to`` is refused (422): OpenAPI cannot relate two parameters, so the
+# descriptions say it.
+DateFrom = Annotated[
+    Day | None,
+    Query(alias="from", description="First business date (inclusive); not after `to`"),
+]
+DateTo = Annotated[
+    Day | None,
+    Query(alias="to", description="Last business date (inclusive); not before `from`"),
+]
 
 
 def check_range(date_from: date | None, date_to: date | None) -> None:

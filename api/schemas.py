@@ -2,13 +2,14 @@
 
 Field names are English (SPEC §4); descriptions and examples are what a client developer
 reads in ``/openapi.json``. The limits are ``blangko.fields``, the ones every front door
-uses; types are strict: a quantity is a JSON integer (not ``"12"``, ``true`` or ``1.0``),
-a date a ``YYYY-MM-DD`` string (not a Unix timestamp)."""
+uses, and the schema states them (patterns for dates and texts); types are strict: a
+quantity is a JSON integer (``12`` or ``12.0``, not ``"12"``, ``true`` or ``12.5``), a date
+a ``YYYY-MM-DD`` string (not a Unix timestamp)."""
 
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from blangko import fields
 from blangko.fields import MAX_ID, MAX_QUANTITY, OFFICE_CODE
@@ -44,13 +45,27 @@ def _date_in_range(value: date) -> date:
     return value
 
 
-Quantity = Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY)]
-PositiveQuantity = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)]
+def _json_integer(value: object) -> object:
+    """A JSON integer as JSON Schema reads one: ``12`` or ``12.0`` (the same number), not
+    ``12.5``, ``"12"`` or ``true``. What the schema's ``type: integer`` says, so a client
+    that writes every number with a fraction (``json.dumps(12.0)``) is not refused."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValueError("harus bilangan bulat")
+
+
+Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY), BeforeValidator(_json_integer)]
+PositiveQuantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY), BeforeValidator(_json_integer)]
 Day = Annotated[
     date,
     BeforeValidator(_iso_date),
     AfterValidator(_date_in_range),
-    Field(description="YYYY-MM-DD, from 2011-01-01"),
+    Field(
+        description="YYYY-MM-DD, from 2011-01-01 (KTP-el began) to 2099-12-31",
+        json_schema_extra={"pattern": fields.DATE_PATTERN},
+    ),
 ]
 OfficeCode = Annotated[
     str,
@@ -60,13 +75,33 @@ OfficeCode = Annotated[
         examples=["32.16"],
     ),
 ]
+# Texts: the schema states the rules of ``blangko.fields`` (no control characters; a
+# required text is not blank), which the validators and the services enforce.
+_TEXT = {"pattern": fields.TEXT_PATTERN}
+_FILLED_TEXT = {"minLength": 1, "pattern": fields.FILLED_TEXT_PATTERN}
 Note = Annotated[
     str,
-    Field(max_length=fields.NOTE_MAX_LENGTH, description="Free note (catatan)"),
+    Field(
+        max_length=fields.NOTE_MAX_LENGTH,
+        description="Free note (catatan)",
+        json_schema_extra=_TEXT,
+    ),
+    AfterValidator(_printable),
+]
+Reason = Annotated[
+    str,
+    Field(max_length=fields.NOTE_MAX_LENGTH, json_schema_extra=_FILLED_TEXT),
     AfterValidator(_printable),
 ]
 Reference = Annotated[
-    str, Field(max_length=fields.REFERENCE_MAX_LENGTH), AfterValidator(_printable)
+    str,
+    Field(max_length=fields.REFERENCE_MAX_LENGTH, json_schema_extra=_TEXT),
+    AfterValidator(_printable),
+]
+RequiredReference = Annotated[
+    str,
+    Field(max_length=fields.REFERENCE_MAX_LENGTH, json_schema_extra=_FILLED_TEXT),
+    AfterValidator(_printable),
 ]
 
 
@@ -102,7 +137,8 @@ class Problem(BaseModel):
     detail: str = Field(description="What went wrong and what to do, in Bahasa Indonesia")
     code: str = Field(
         description="Stable code: insufficient_stock, validation_error, not_found, forbidden, "
-        "unauthenticated, invalid_state, future_date, idempotency_conflict, too_many_attempts"
+        "unauthenticated, invalid_state, future_date, idempotency_conflict, too_many_attempts, "
+        "method_not_allowed, unavailable, internal_error"
     )
     instance: str = Field(description="The request path")
     errors: list["FieldError"] | None = Field(
@@ -323,7 +359,7 @@ class ProcurementCreate(BaseModel):
 
     quantity: PositiveQuantity
     received_on: Day
-    reference: Reference = Field(description="Contract or delivery note number")
+    reference: RequiredReference = Field(description="Contract or delivery note number")
     note: Note = ""
 
 
@@ -355,7 +391,7 @@ class AllocationRequestCreate(BaseModel):
 
     office: OfficeCode
     quantity: PositiveQuantity
-    reference: Reference = Field(description="Letter number (nomor surat)")
+    reference: RequiredReference = Field(description="Letter number (nomor surat)")
     note: Note = ""
 
 
@@ -375,7 +411,7 @@ class AllocationReject(BaseModel):
         json_schema_extra={"examples": [{"reason": "Stok nasional sedang kosong"}]},
     )
 
-    reason: Annotated[str, Field(max_length=fields.NOTE_MAX_LENGTH), AfterValidator(_printable)]
+    reason: Reason
 
 
 class AllocationRequestPublic(BaseModel):
@@ -409,7 +445,7 @@ class ShipmentCreate(BaseModel):
     )
 
     from_office: OfficeCode
-    to_office: OfficeCode
+    to_office: OfficeCode = Field(description="The receiving office: not `from_office`")
     quantity: PositiveQuantity
     expected_on: Day
     reference: Reference = ""

@@ -32,7 +32,13 @@ _DIGITS = re.compile(r"[0-9]+")
 # separator throughout; "1,5" is a decimal and refused.
 _GROUPED = re.compile(r"[0-9]{1,3}([.,])[0-9]{3}(\1[0-9]{3})*")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters other than tab and line breaks (which a text area may send), as a
+# regular-expression class that Python, JSON Schema (ECMA-262) and Rust read alike.
+CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
+# What ``str.strip()`` removes (``str.isspace()``), spelled out: ECMA-262's ``\s`` is not
+# the same set (it has U+FEFF and lacks U+0085), so a schema pattern cannot use it.
+WHITESPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
 @dataclass(frozen=True)
@@ -202,3 +208,53 @@ def check_id(value: int, *, field: str, label: str) -> int:
     if isinstance(value, bool) or not 1 <= value <= MAX_ID:
         raise _refuse(f"{label} tidak dikenal.", field)
     return value
+
+
+# The same rules as a JSON schema states them (OpenAPI 3.1), so that clients and fuzzers
+# see them in /openapi.json. Patterns are ECMA-262, searched, hence anchored. The checks
+# above still do the refusing, with their Indonesian messages.
+
+
+def _group(alternatives: list[str]) -> str:
+    return alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
+
+
+def _digits_between(low: str, high: str) -> list[str]:
+    """Patterns (alternatives) for the digit strings of one length from ``low`` to
+    ``high``."""
+    if low == high:
+        return [low]
+    if len(low) == 1:
+        return [f"[{low}-{high}]"]
+    if low[0] == high[0]:
+        return [low[0] + _group(_digits_between(low[1:], high[1:]))]
+    rest = len(low) - 1
+    first, last = int(low[0]), int(high[0])
+    head, tail = [], []
+    if low[1:] != "0" * rest:
+        head.append(low[0] + _group(_digits_between(low[1:], "9" * rest)))
+        first += 1
+    if high[1:] != "9" * rest:
+        tail.append(high[0] + _group(_digits_between("0" * rest, high[1:])))
+        last -= 1
+    if first <= last:
+        digit = str(first) if first == last else f"[{first}-{last}]"
+        head.append(digit + "[0-9]" * rest)
+    return head + tail
+
+
+def _date_pattern(earliest: date, latest: date) -> str:
+    """``YYYY-MM-DD`` from ``earliest`` to ``latest``; with ``format: date`` (which refuses
+    31 April) exactly the dates ``day_error`` accepts."""
+    assert (earliest.month, earliest.day, latest.month, latest.day) == (1, 1, 12, 31)
+    years = _group(_digits_between(f"{earliest.year:04d}", f"{latest.year:04d}"))
+    return f"^{years}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])$"
+
+
+DATE_PATTERN = _date_pattern(EARLIEST_DATE, LATEST_DATE)
+# A text without control characters (``text_error``).
+TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}]*$"
+# A required text: also something left after stripping (``check_text(required=True)``).
+FILLED_TEXT_PATTERN = (
+    f"^[^{CONTROL_CHARACTERS}]*[^{CONTROL_CHARACTERS}{WHITESPACE}][^{CONTROL_CHARACTERS}]*$"
+)
