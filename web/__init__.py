@@ -26,7 +26,8 @@ SESSION_HOURS = 12
 
 def install(app: FastAPI) -> None:
     """Adds the pages, their static files and the signed session cookie to ``app``."""
-    from web.routes import account, admin, auth, jobs, office, planner
+    from web.public_cache import PublicCache
+    from web.routes import account, admin, auth, jobs, office, planner, public
 
     app.add_middleware(
         SessionMiddleware,
@@ -37,8 +38,9 @@ def install(app: FastAPI) -> None:
         https_only=False,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, office, planner, jobs, admin, account):
+    for module in (auth, office, planner, jobs, admin, account, public):
         app.include_router(module.router)
+    app.state.public = PublicCache()  # one per server process
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfFailed, _csrf_failed)
     for kind, answer in PAGE_ERRORS.items():

@@ -1,0 +1,125 @@
+"""Public pages for residents, without sign-in (halaman publik): the status of blanks at
+each kab/kota office, the index with search and the list by province. Served from the
+process's cache (``web.public_cache``): no page waits for the database."""
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from blangko import availability
+from blangko.availability import LEVEL_LABELS, Level
+from blangko.errors import NotFound
+from blangko.public import Board, PublicStatus
+from web.deps import PageRoute
+from web.public_cache import Page, PublicCache
+from web.templating import templates
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+HOME = "/publik"
+HTML = "text/html; charset=utf-8"
+PROVINCE_CODE = re.compile(r"\d{2}")
+OFFICE_CODE = re.compile(r"\d{2}\.\d{2}")
+QUERY_MAX = 60
+CACHED_PAGES_MAX = 2000  # every office, province and index page, and some searches
+THRESHOLDS = {
+    "available_days": availability.AVAILABLE_DAYS,
+    "empty_days": availability.EMPTY_DAYS,
+    "unknown_days": availability.UNKNOWN_AFTER_DAYS,
+    "print_days": availability.PRINT_WINDOW_DAYS,
+}
+
+
+def cache_of(request: Request) -> PublicCache:
+    cache: PublicCache = request.app.state.public
+    return cache
+
+
+@router.get("/publik")
+async def index(request: Request) -> Response:
+    """Search by kab/kota name (``q``) and the list by province (``provinsi``)."""
+    query = " ".join(request.query_params.get("q", "").split()).lower()[:QUERY_MAX]
+    province = request.query_params.get("provinsi", "")
+    if province and not PROVINCE_CODE.fullmatch(province):
+        province = ""
+    edition = await cache_of(request).edition()
+    key = f"index:{province}:{query}"
+    cacheable = not query or len(edition.pages) < CACHED_PAGES_MAX
+    if not cacheable:
+        return _answer(_html(request, "public/index.html", _index(edition.board, province, query)))
+    page = edition.page(
+        key, HTML, lambda board: _html(request, "public/index.html", _index(board, province, query))
+    )
+    return _answer(page)
+
+
+@router.get("/publik/{code}")
+async def office_page(request: Request, code: str) -> Response:
+    """One office's status; a province's code lists its kab/kota."""
+    if PROVINCE_CODE.fullmatch(code):
+        return RedirectResponse(f"{HOME}?provinsi={code}", status_code=303)
+    edition = await cache_of(request).edition()
+    status = edition.board.office(code) if OFFICE_CODE.fullmatch(code) else None
+    if status is None:
+        raise NotFound(
+            f"Kantor dengan kode '{code[:12]}' tidak ada di daftar kab/kota. Cari nama "
+            "kabupaten atau kota Anda di halaman Status blangko KTP-el."
+        )
+    page = edition.page(
+        f"office:{code}", HTML, lambda board: _html(request, "public/office.html", _office(status))
+    )
+    return _answer(page)
+
+
+def _answer(page: Page | bytes) -> Response:
+    if isinstance(page, bytes):
+        return Response(page, media_type=HTML)
+    return Response(page.body, media_type=page.media_type)
+
+
+def _html(request: Request, name: str, context: dict[str, Any]) -> bytes:
+    """A page rendered without the visitor's session: the same for everyone."""
+    template = templates.get_template(name)
+    context = {"request": request, "home": HOME, "user": None, "flash": None, **context}
+    return template.render(context).encode()
+
+
+def _office(status: PublicStatus) -> dict[str, Any]:
+    week = (
+        availability.week_of(status.shipment_expected_on) if status.shipment_expected_on else None
+    )
+    return {
+        "o": status,
+        "label": LEVEL_LABELS[status.status],
+        "week": week,
+        "shipment_late": status.shipment_expected_on is not None
+        and status.shipment_expected_on < status.today,
+        "thresholds": THRESHOLDS,
+    }
+
+
+def _index(board: Board, province: str, query: str) -> dict[str, Any]:
+    counts: dict[str, dict[Level, int]] = {}
+    for office in board.offices:
+        row = counts.setdefault(office.province_code, dict.fromkeys(Level, 0))
+        row[office.status] += 1
+    words = query.split()
+    if words:
+        shown = [o for o in board.offices if all(w in o.name.lower() for w in words)]
+    elif province:
+        shown = [o for o in board.offices if o.province_code == province]
+    else:
+        shown = []
+    return {
+        "provinces": [
+            (code, name, counts.get(code, {})) for code, name in sorted(board.provinces.items())
+        ],
+        "province": province,
+        "province_name": board.provinces.get(province, ""),
+        "query": query,
+        "shown": shown,
+        "labels": LEVEL_LABELS,
+        "levels": list(Level),
+        "thresholds": THRESHOLDS,
+    }
