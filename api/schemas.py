@@ -389,7 +389,10 @@ class AllocationRequestCreate(BaseModel):
         },
     )
 
-    office: OfficeCode
+    office: OfficeCode = Field(
+        description="The office asking: a province or kab/kota, not `00`",
+        json_schema_extra={"pattern": fields.REGIONAL_OFFICE_CODE},
+    )
     quantity: PositiveQuantity
     reference: RequiredReference = Field(description="Letter number (nomor surat)")
     note: Note = ""

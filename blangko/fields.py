@@ -26,6 +26,9 @@ REFERENCE_MAX_LENGTH = 100
 IDEMPOTENCY_KEY_MAX_LENGTH = 200
 IDEMPOTENCY_KEY = r"^[\x21-\x7e]+$"  # printable ASCII, no spaces
 OFFICE_CODE = r"^(00|\d{2}(\.\d{2})?)$"
+# A province or kab/kota: every office but the national one (00), which asks nobody for
+# blanks (allocation requests).
+REGIONAL_OFFICE_CODE = r"^(0[1-9]|[1-9][0-9])(\.[0-9]{2})?$"
 
 _DIGITS = re.compile(r"[0-9]+")
 # Thousands grouped the Indonesian way (1.250.000) or the English way (1,250,000), one

@@ -95,3 +95,15 @@ def test_what_the_schema_accepts_is_refused_only_for_the_data(
     body = {"quantity": 10, "received_on": tomorrow, "reference": "SPK-2"}
     answer = client().post("/api/v1/procurements", json=body, headers=planner)
     assert_problem(answer, 422, "future_date")
+
+
+def test_the_national_office_asks_nobody_for_blanks_in_the_schema_too(
+    planner: dict[str, str],
+) -> None:
+    office = _property("AllocationRequestCreate", "office")
+    assert not _schema_accepts(office, "00")
+    assert _schema_accepts(office, "32") and _schema_accepts(office, "32.16")
+    answer = client().post(
+        "/api/v1/allocation-requests", json={**REQUEST, "office": "00"}, headers=planner
+    )
+    assert_problem(answer, 422, "validation_error")

@@ -72,3 +72,13 @@ def test_a_json_schema_validator_reads_the_filled_text_pattern_alike(
 def test_a_json_schema_validator_reads_the_date_pattern_alike(value: str, valid: bool) -> None:
     schema = {"type": "string", "format": "date", "pattern": fields.DATE_PATTERN}
     assert jsonschema_rs.validator_for(schema).is_valid(value) is valid
+
+
+def test_regional_office_codes_are_the_office_codes_but_the_national_one() -> None:
+    codes = [f"{p:02d}" for p in range(100)] + [
+        f"{p:02d}.{r:02d}" for p in range(100) for r in (0, 1, 71, 99)
+    ]
+    for code in [*codes, "0", "320", "32.1", "32-16", "٣٢"]:
+        regional = re.fullmatch(fields.REGIONAL_OFFICE_CODE, code) is not None
+        office = re.fullmatch(fields.OFFICE_CODE, code, flags=re.ASCII) is not None
+        assert regional == (office and not code.startswith("00")), code
