@@ -105,10 +105,12 @@ class RequestStatus(enum.StrEnum):
     rejected = "rejected"
 
 
-def _enum(e: type[enum.Enum]) -> Any:
+def _enum(e: type[enum.Enum], length: int = 20) -> Any:
     # Stored as plain strings: stable across databases and readable in SQL.
     return sa.Column(
-        sa.Enum(e, native_enum=False, length=20, validate_strings=True, create_constraint=False),
+        sa.Enum(
+            e, native_enum=False, length=length, validate_strings=True, create_constraint=False
+        ),
         nullable=False,
     )
 
@@ -393,6 +395,7 @@ class AlertKind(enum.StrEnum):
     delivery_shortfall = "delivery_shortfall"
     report_missing = "report_missing"
     surplus = "surplus"
+    stock_backlog_mismatch = "stock_backlog_mismatch"
 
 
 class AlertSeverity(enum.StrEnum):
@@ -419,7 +422,7 @@ class Alert(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     office_code: str = Field(foreign_key="offices.code", index=True)
-    kind: AlertKind = Field(sa_column=_enum(AlertKind))
+    kind: AlertKind = Field(sa_column=_enum(AlertKind, length=30))
     severity: AlertSeverity = Field(sa_column=_enum(AlertSeverity))
     message: str = Field(max_length=1000)
     details: dict[str, Any] = Field(
@@ -618,3 +621,22 @@ class ForecastEvaluation(SQLModel, table=True):
     scores: dict[str, Any] = Field(
         default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
     )
+
+
+class PublicSnapshot(SQLModel, table=True):
+    """One office's public status as the nightly job found it (``taken_on``, WIB): the
+    history of the open data (``/publik/data/{YYYY-MM}.csv``). Levels and days only, as
+    the public pages show them (README, *Halaman publik*)."""
+
+    __tablename__ = "public_snapshots"
+    __table_args__ = (sa.UniqueConstraint("taken_on", "office_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    taken_on: date
+    office_code: str = Field(foreign_key="offices.code")
+    status: str = Field(max_length=20)
+    last_report_on: date | None = None
+    expected_wait_days: int | None = None
+    waiting_for_blanks: bool = False
+    shipment_expected_on: date | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())

@@ -109,7 +109,22 @@ def nightly() -> str:
         # the forecast alerts keep what the previous forecasts said.
         log.exception("nightly forecast failed; alerts use the previous forecasts")
         head = f"forecast failed ({type(error).__name__}), previous forecasts used."
-    return f"{head} {run_alerts().line()}"
+    return f"{head} {public_snapshot()} {run_alerts().line()}"
+
+
+def public_snapshot() -> str:
+    """Keeps the night's public status of every office (the open data's history, issue
+    14); a failure is logged and does not keep the alerts from running."""
+    from blangko.open_data import take_snapshot
+    from blangko.public import public_board
+
+    try:
+        with session_scope() as session:
+            kept = take_snapshot(session=session, board=public_board(session=session))
+    except Exception as error:
+        log.exception("public snapshot failed")
+        return f"public snapshot failed ({type(error).__name__})."
+    return f"public snapshot: {kept} offices."
 
 
 def evaluate() -> str:

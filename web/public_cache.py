@@ -19,6 +19,7 @@ from datetime import datetime
 from email.utils import format_datetime
 
 from blangko.db import session_scope
+from blangko.open_data import snapshot_months
 from blangko.public import Board, DataVersion, data_version, public_board
 
 log = logging.getLogger("blangko.web.public")
@@ -41,6 +42,7 @@ class Edition:
     """One board and the pages rendered from it."""
 
     board: Board
+    months: list[str]  # months of open-data history (YYYY-MM), newest first
     version: DataVersion
     built: float  # time.monotonic() of the build
     modified_at: datetime  # when its data last changed (Last-Modified)
@@ -108,6 +110,7 @@ class PublicCache:
                 current.checked = now
                 return current
             board = public_board(session=session)
+            months = snapshot_months(session=session)
         if (
             current is not None
             and version == current.version
@@ -117,7 +120,12 @@ class PublicCache:
         else:
             modified_at = board.as_of.replace(microsecond=0)
         edition = Edition(
-            board=board, version=version, built=now, modified_at=modified_at, checked=now
+            board=board,
+            months=months,
+            version=version,
+            built=now,
+            modified_at=modified_at,
+            checked=now,
         )
         self._edition = edition
         log.info("public board rebuilt: %d offices, %s", len(board.offices), version)

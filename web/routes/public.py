@@ -2,23 +2,26 @@
 each kab/kota office, the index with search and the list by province. Served from the
 process's cache (``web.public_cache``): no page waits for the database."""
 
+import json
 import re
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from blangko import availability
+from blangko import availability, open_data
 from blangko.availability import LEVEL_LABELS, Level
 from blangko.errors import NotFound
 from blangko.public import Board, PublicStatus
-from web.deps import PageRoute
+from web.deps import PageRoute, SessionDep
 from web.public_cache import Page, PublicCache
 from web.templating import templates
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 HOME = "/publik"
 HTML = "text/html; charset=utf-8"
+CSV = "text/csv; charset=utf-8"
+MONTH_FILE = re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})\.(?P<format>csv|json)")
 PROVINCE_CODE = re.compile(r"\d{2}")
 OFFICE_CODE = re.compile(r"\d{2}\.\d{2}")
 QUERY_MAX = 60
@@ -54,6 +57,66 @@ async def index(request: Request) -> Response:
     return _answer(page)
 
 
+@router.get("/publik/data")
+async def open_data_page(request: Request) -> Response:
+    """What the open data holds, its schema and licence, and the history by month."""
+    edition = await cache_of(request).edition()
+    context = {
+        "fields": open_data.FIELDS,
+        "licence": open_data.LICENCE,
+        "licence_url": open_data.LICENCE_URL,
+        "attribution": open_data.ATTRIBUTION,
+        "months": edition.months,
+        "thresholds": THRESHOLDS,
+    }
+    page = edition.page("data", HTML, lambda _: _html(request, "public/data.html", context))
+    return _answer(page)
+
+
+@router.get("/publik/data.json")
+async def open_data_json(request: Request) -> Response:
+    edition = await cache_of(request).edition()
+    page = edition.page(
+        "data.json", "application/json", lambda board: _json(open_data.document(board))
+    )
+    return _answer(page, download=f"blangko-status-{_day(edition.board)}.json")
+
+
+@router.get("/publik/data.csv")
+async def open_data_csv(request: Request) -> Response:
+    edition = await cache_of(request).edition()
+    page = edition.page("data.csv", CSV, lambda board: open_data.current_csv(board).encode("utf-8"))
+    return _answer(page, download=f"blangko-status-{_day(edition.board)}.csv")
+
+
+@router.get("/publik/data/{name}")
+def open_data_month(request: Request, name: str, session: SessionDep) -> Response:
+    """The nightly snapshots of one month: ``YYYY-MM.csv`` or ``YYYY-MM.json``."""
+    match = MONTH_FILE.fullmatch(name)
+    if match is None or not 1 <= int(match["month"]) <= 12:
+        raise NotFound(
+            f"Berkas '{name[:20]}' tidak ada. Riwayat bulanan bernama TTTT-BB.csv atau "
+            "TTTT-BB.json, mis. 2026-11.csv."
+        )
+    year, month = int(match["year"]), int(match["month"])
+    rows = open_data.month_rows(session=session, year=year, month=month)
+    if not rows:
+        raise NotFound(f"Belum ada riwayat untuk bulan {name[:7]}.")
+    if match["format"] == "csv":
+        body = open_data.to_csv(rows, leading=["date"]).encode("utf-8")
+        return _answer(body, media_type=CSV, download=f"blangko-status-{name}")
+    document = {
+        "month": name[:7],
+        "licence": open_data.LICENCE,
+        "licence_url": open_data.LICENCE_URL,
+        "attribution": open_data.ATTRIBUTION,
+        "rows": rows,
+    }
+    return _answer(
+        _json(document), media_type="application/json", download=f"blangko-status-{name}"
+    )
+
+
 @router.get("/publik/{code}")
 async def office_page(request: Request, code: str) -> Response:
     """One office's status; a province's code lists its kab/kota."""
@@ -72,10 +135,24 @@ async def office_page(request: Request, code: str) -> Response:
     return _answer(page)
 
 
-def _answer(page: Page | bytes) -> Response:
-    if isinstance(page, bytes):
-        return Response(page, media_type=HTML)
-    return Response(page.body, media_type=page.media_type)
+def _answer(page: Page | bytes, media_type: str = HTML, download: str = "") -> Response:
+    response = (
+        Response(page, media_type=media_type)
+        if isinstance(page, bytes)
+        else Response(page.body, media_type=page.media_type)
+    )
+    if download:
+        response.headers["Content-Disposition"] = f'attachment; filename="{download}"'
+        response.headers["Link"] = f'<{open_data.LICENCE_URL}>; rel="license"'
+    return response
+
+
+def _json(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _day(board: Board) -> str:
+    return open_data.snapshot_day(board).isoformat()
 
 
 def _html(request: Request, name: str, context: dict[str, Any]) -> bytes:
