@@ -63,6 +63,7 @@ KIND_LABEL = {
     AlertKind.delivery_shortfall: "kiriman kurang",
     AlertKind.report_missing: "laporan belum masuk",
     AlertKind.surplus: "stok berlebih",
+    AlertKind.stock_backlog_mismatch: "antrean naik padahal stok ada",
 }
 
 _templates = Environment(
@@ -182,6 +183,27 @@ def queue_office_alerts(
         body_text=rendered.text,
         body_html=rendered.html,
         office_code=office.code,
+    )
+
+
+def queue_oversight_alert(
+    *, session: Session, province: Office, office: Office, alert: Alert, on: date
+) -> OutboxMessage | None:
+    """An alert about how a kab/kota office works (``stock_backlog_mismatch``) to the
+    officers of its province, once per office, kind and day."""
+    recipients = office_recipients(session=session, office_code=province.code)
+    if not recipients:
+        return None
+    rendered = render("oversight", province=province, office=office, alert=alert, on=on)
+    return queue(
+        session=session,
+        key=f"oversight:{office.code}:{alert.kind}:{on.isoformat()}",
+        kind="alert",
+        recipients=recipients,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        office_code=province.code,
     )
 
 

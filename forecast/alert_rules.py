@@ -24,6 +24,9 @@ REPORTING_MIN_DAYS = 20  # "normally reports": at least 20 of 28 days up to its 
 SILENT_CRITICAL_DAYS = 7  # a week without reports: stock and forecast are blind
 SURPLUS_COVER_DAYS = 120
 SURPLUS_MIN = 500
+MISMATCH_RISING_DAYS = 7  # the backlog has not fallen for a week...
+MISMATCH_COVER_DAYS = 14  # ...while the ledger holds more than two weeks of demand
+MISMATCH_CRITICAL_DAYS = 14
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,75 @@ def backlog_rule(
             "backlog": backlog,
             "days_of_demand": round(days, 1),
             "report_date": report_date.isoformat() if report_date else None,
+        },
+    )
+
+
+@dataclass(frozen=True)
+class ReportFact:
+    """The figures of one daily report the mismatch rule reads."""
+
+    on: date
+    backlog: int
+    suket_issued: int
+    printed: int
+
+
+def stock_backlog_mismatch_rule(
+    *,
+    office_code: str,
+    reports: Iterable[ReportFact],
+    on_hand: int,
+    mean_daily_demand: float,
+) -> Finding | None:
+    """Residents turned away while blanks sit in the warehouse (a broken printer, missing
+    staff, or worse): the backlog has not fallen from one report to the next for at least
+    ``MISMATCH_RISING_DAYS`` since its last day at its low, Suket were issued
+    meanwhile, and stock on hand covers more than ``MISMATCH_COVER_DAYS`` of the office's
+    mean daily demand. Clears the day the backlog falls (the run starts again)."""
+    ordered = sorted(reports, key=lambda r: r.on)
+    if len(ordered) < 2 or mean_daily_demand <= 0:
+        return None
+    cover = on_hand / mean_daily_demand
+    if cover <= MISMATCH_COVER_DAYS:
+        return None
+    start = len(ordered) - 1
+    while start > 0 and ordered[start - 1].backlog <= ordered[start].backlog:
+        start -= 1
+    while start < len(ordered) - 1 and ordered[start + 1].backlog == ordered[start].backlog:
+        start += 1  # the rise begins on the last day at the low, not where the low began
+    run = ordered[start:]
+    first, last = run[0], run[-1]
+    days = (last.on - first.on).days
+    suket = sum(r.suket_issued for r in run[1:])
+    if days < MISMATCH_RISING_DAYS or last.backlog <= first.backlog or suket <= 0:
+        return None
+    printed = sum(r.printed for r in run[1:])
+    message = (
+        f"Antrean rekaman siap cetak naik dari {number(first.backlog)} menjadi "
+        f"{number(last.backlog)} dalam {days} hari sejak {day(first.on)}, dan "
+        f"{number(suket)} Suket diterbitkan, padahal stok di gudang {number(on_hand)} keping "
+        f"cukup untuk sekitar {number(cover)} hari permintaan (tercetak {number(printed)} "
+        "keping pada hari-hari itu). Warga menunggu sementara blangko tersedia: periksa "
+        "printer, petugas dan pencatatan di kantor ini, dan cocokkan stok fisik dengan buku "
+        "(stock opname)."
+    )
+    return Finding(
+        office_code,
+        AlertKind.stock_backlog_mismatch,
+        AlertSeverity.critical if days >= MISMATCH_CRITICAL_DAYS else AlertSeverity.warning,
+        message,
+        {
+            "since": first.on.isoformat(),
+            "report_date": last.on.isoformat(),
+            "days": days,
+            "backlog_from": first.backlog,
+            "backlog": last.backlog,
+            "suket_issued": suket,
+            "printed": printed,
+            "on_hand": on_hand,
+            "days_of_cover": round(cover, 1),
+            "mean_daily_demand": round(mean_daily_demand, 1),
         },
     )
 

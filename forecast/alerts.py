@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from blangko.forecasts import latest_results, risk_of
+from blangko.forecasts import latest_results, latest_summaries, risk_of
 from blangko.models import (
     AlertKind,
     DailyReport,
@@ -38,6 +38,7 @@ from forecast.alert_rules import (
     SHORTFALL_WINDOW_DAYS,
     Finding,
     Horizon,
+    ReportFact,
     ShipmentFact,
     backlog_rule,
     national_shortage_rule,
@@ -45,6 +46,7 @@ from forecast.alert_rules import (
     overdue_rule,
     report_missing_rule,
     shortfall_rule,
+    stock_backlog_mismatch_rule,
     stockout_rule,
     surplus_rule,
 )
@@ -55,11 +57,19 @@ FORECAST_KINDS = frozenset(
     {AlertKind.stockout_risk, AlertKind.national_shortage, AlertKind.surplus}
 )
 RECORD_KINDS = frozenset(
-    {AlertKind.backlog_high, AlertKind.shipment_overdue, AlertKind.delivery_shortfall}
+    {
+        AlertKind.backlog_high,
+        AlertKind.shipment_overdue,
+        AlertKind.delivery_shortfall,
+        AlertKind.stock_backlog_mismatch,
+    }
 )
 REPORT_KINDS = frozenset({AlertKind.report_missing})
 ALL_KINDS = FORECAST_KINDS | RECORD_KINDS | REPORT_KINDS
 NIGHTLY_KINDS = FORECAST_KINDS | RECORD_KINDS
+# Reports read for stock_backlog_mismatch: a backlog that has not fallen for longer is
+# measured from the window's first report.
+MISMATCH_WINDOW_DAYS = 90
 
 
 def evaluate(
@@ -79,7 +89,9 @@ def evaluate(
     findings: list[Finding] = []
     evaluated: set[AlertKind] = set()
     as_of = now.astimezone(ZoneInfo(WIB)).date()
-    needs_positions = kinds & (FORECAST_KINDS | {AlertKind.backlog_high})
+    needs_positions = kinds & (
+        FORECAST_KINDS | {AlertKind.backlog_high, AlertKind.stock_backlog_mismatch}
+    )
     positions = stock_positions(session=session) if needs_positions else {}
     pending = (
         pending_requests_as_of(session=session, as_of=as_of)
@@ -97,6 +109,9 @@ def evaluate(
     if kinds & {AlertKind.backlog_high}:
         evaluated.add(AlertKind.backlog_high)
         findings += _backlog_findings(session, offices, positions, pending)
+    if AlertKind.stock_backlog_mismatch in kinds:
+        evaluated.add(AlertKind.stock_backlog_mismatch)
+        findings += _mismatch_findings(session, today, positions)
     if kinds & {AlertKind.shipment_overdue, AlertKind.delivery_shortfall}:
         evaluated |= kinds & {AlertKind.shipment_overdue, AlertKind.delivery_shortfall}
         findings += _shipment_findings(session, kinds, today)
@@ -206,6 +221,50 @@ def _backlog_findings(
             mean_daily_demand=sum(demand[code]) / REPORTING_WINDOW_DAYS,
             report_date=last,
             pending=pending.get(code),
+        )
+        if finding:
+            found.append(finding)
+    return found
+
+
+def _mismatch_findings(
+    session: Session, today: dict[str, date], positions: dict[str, OfficeStock]
+) -> list[Finding]:
+    """Each office's current reports of the last ``MISMATCH_WINDOW_DAYS`` against its
+    stock and its mean daily demand (the latest forecast's; without one, the print
+    requests of the four weeks up to its latest report)."""
+    if not today:
+        return []
+    since = min(today.values()) - timedelta(days=MISMATCH_WINDOW_DAYS)
+    facts: dict[str, list[ReportFact]] = defaultdict(list)
+    requests: dict[str, list[tuple[date, int]]] = defaultdict(list)
+    for code, on, backlog, suket, printed, asked in session.execute(
+        sa.select(
+            col(DailyReport.office_code),
+            col(DailyReport.report_date),
+            col(DailyReport.backlog),
+            col(DailyReport.suket_issued),
+            col(DailyReport.printed),
+            col(DailyReport.print_requests),
+        ).where(col(DailyReport.is_current), col(DailyReport.report_date) >= since)
+    ).all():
+        facts[code].append(ReportFact(on, int(backlog), int(suket), int(printed)))
+        requests[code].append((on, int(asked)))
+    demand = {code: s.mean_daily_demand for code, s in latest_summaries(session=session).items()}
+    found = []
+    for code, reports in facts.items():
+        if code not in today or code not in positions:
+            continue
+        if code not in demand:
+            last = max(on for on, _ in requests[code])
+            start = last - timedelta(days=REPORTING_WINDOW_DAYS)
+            asked = sum(n for on, n in requests[code] if on > start)
+            demand[code] = asked / REPORTING_WINDOW_DAYS
+        finding = stock_backlog_mismatch_rule(
+            office_code=code,
+            reports=reports,
+            on_hand=positions[code].on_hand,
+            mean_daily_demand=demand[code],
         )
         if finding:
             found.append(finding)

@@ -22,6 +22,9 @@ from forecast.alert_rules import work_list
 
 DIGEST_TOP = 10
 NOTIFY = {AlertSeverity.warning, AlertSeverity.critical}
+# Alerts about how an office itself works go to its province's officers (and to planners
+# in the digest), not to the office.
+OVERSIGHT = {AlertKind.stock_backlog_mismatch}
 
 
 @dataclass(frozen=True)
@@ -60,15 +63,36 @@ class PipelineSummary:
 
 def queue_alert_emails(*, session: Session, outcome: alert_store.Outcome, now: datetime) -> int:
     """One e-mail per office whose warning or critical alerts are new or got worse; it
-    lists all the office's open alerts."""
+    lists all the office's open alerts. ``OVERSIGHT`` alerts go to the officers of the
+    office's province instead, one e-mail each."""
     news: dict[str, set[str]] = {}
+    oversight = []
     for alert in [*outcome.opened, *outcome.escalated]:
-        if alert.severity in NOTIFY and alert.office_code != NATIONAL:
+        if alert.severity not in NOTIFY or alert.office_code == NATIONAL:
+            continue
+        if alert.kind in OVERSIGHT:
+            oversight.append(alert)
+        else:
             news.setdefault(alert.office_code, set()).add(str(alert.kind))
     queued = 0
+    for alert in oversight:
+        office = session.get_one(Office, alert.office_code)
+        province = session.get(Office, office.parent_code) if office.parent_code else None
+        if province is not None and notifications.queue_oversight_alert(
+            session=session,
+            province=province,
+            office=office,
+            alert=alert,
+            on=local_today(office, now),
+        ):
+            queued += 1
     for code, kinds in sorted(news.items()):
         office = session.get_one(Office, code)
-        open_alerts = alert_store.list_alerts(session=session, office_codes=[code], status="open")
+        open_alerts = [
+            a
+            for a in alert_store.list_alerts(session=session, office_codes=[code], status="open")
+            if a.kind not in OVERSIGHT
+        ]
         if notifications.queue_office_alerts(
             session=session,
             office=office,

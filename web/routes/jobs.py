@@ -25,6 +25,7 @@ ALERT_LABELS = {
     AlertKind.delivery_shortfall: "Kiriman kurang",
     AlertKind.report_missing: "Laporan harian belum masuk",
     AlertKind.surplus: "Stok berlebih",
+    AlertKind.stock_backlog_mismatch: "Antrean naik, stok ada",
 }
 
 
