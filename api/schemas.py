@@ -3,13 +3,13 @@
 Field names are English (SPEC §4); descriptions and examples are what a client developer
 reads in ``/openapi.json``. The limits are ``blangko.fields``, the ones every front door
 uses, and the schema states them (patterns for dates and texts); types are strict: a
-quantity is a JSON integer (``12`` or ``12.0``, not ``"12"``, ``true`` or ``12.5``), a date
-a ``YYYY-MM-DD`` string (not a Unix timestamp)."""
+quantity is a JSON integer written as one (``12``; not ``12.0``, ``"12"``, ``true`` or ``12.5``:
+issue 11 item 9), a date a ``YYYY-MM-DD`` string (not a Unix timestamp)."""
 
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
 from blangko import fields
 from blangko.fields import MAX_ID, MAX_QUANTITY, OFFICE_CODE
@@ -45,19 +45,8 @@ def _date_in_range(value: date) -> date:
     return value
 
 
-def _json_integer(value: object) -> object:
-    """A JSON integer as JSON Schema reads one: ``12`` or ``12.0`` (the same number), not
-    ``12.5``, ``"12"`` or ``true``. What the schema's ``type: integer`` says, so a client
-    that writes every number with a fraction (``json.dumps(12.0)``) is not refused."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise ValueError("harus bilangan bulat")
-
-
-Quantity = Annotated[int, Field(ge=0, le=MAX_QUANTITY), BeforeValidator(_json_integer)]
-PositiveQuantity = Annotated[int, Field(ge=1, le=MAX_QUANTITY), BeforeValidator(_json_integer)]
+Quantity = Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY)]
+PositiveQuantity = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)]
 Day = Annotated[
     date,
     BeforeValidator(_iso_date),
