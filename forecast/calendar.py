@@ -13,12 +13,15 @@ import numpy as np
 import pandas as pd
 
 # Demand drops before Idul Fitri (mudik) and recovers over the following week and a
-# half.
+# half. Then come the weeks of the return flow (arus balik), when newcomers and those
+# who moved or married over the holiday register (pindah datang): a window of its own,
+# whose effect each office's history decides (none where its demand shows none).
 LEBARAN_BEFORE_DAYS = 7
 LEBARAN_AFTER_DAYS = 10
+LEBARAN_RETURN_LAST_DAY = 38
 
 # Day kinds used by the fallback model.
-NORMAL, CLOSURE, LEBARAN = 0, 1, 2
+NORMAL, CLOSURE, LEBARAN, LEBARAN_RETURN = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -34,20 +37,18 @@ class WorkCalendar:
     def covers(self, start: date, end: date) -> bool:
         return self.first_year <= start.year and end.year <= self.last_year
 
-    def in_lebaran_window(self, day: date) -> bool:
-        return any(
-            -LEBARAN_BEFORE_DAYS <= (day - first).days <= LEBARAN_AFTER_DAYS
-            for first in self.lebaran_days
-        )
-
     def day_kinds(self, start: date, days: int) -> np.ndarray:
-        """``NORMAL``, ``CLOSURE`` or ``LEBARAN`` (a working day in the Lebaran window)
-        for each of ``days`` consecutive dates from ``start``."""
+        """``NORMAL``, ``CLOSURE``, ``LEBARAN`` (a working day in the Lebaran window) or
+        ``LEBARAN_RETURN`` (one in the weeks of the return flow after it) for each of
+        ``days`` consecutive dates from ``start``."""
         kinds = np.full(days, NORMAL, dtype=np.int8)
         for first in self.lebaran_days:
-            lo = (first - start).days - LEBARAN_BEFORE_DAYS
-            hi = (first - start).days + LEBARAN_AFTER_DAYS + 1
-            kinds[max(lo, 0) : max(min(hi, days), 0)] = LEBARAN
+            t = (first - start).days
+            for kind, lo, hi in (
+                (LEBARAN, t - LEBARAN_BEFORE_DAYS, t + LEBARAN_AFTER_DAYS + 1),
+                (LEBARAN_RETURN, t + LEBARAN_AFTER_DAYS + 1, t + LEBARAN_RETURN_LAST_DAY + 1),
+            ):
+                kinds[max(lo, 0) : max(min(hi, days), 0)] = kind
         for day in self.closures:
             offset = (day - start).days
             if 0 <= offset < days:
@@ -57,9 +58,9 @@ class WorkCalendar:
     def holiday_regressors(self) -> pd.DataFrame:
         """Holiday indicators for every date of the calendar's years, used as Prophet
         regressors: public holidays, cuti bersama, and the working days of the week before
-        Idul Fitri (mudik) and of the days after it until demand recovers. Two Lebaran
-        effects, not one per day: a day-by-day effect cannot be learned from two or three
-        Lebarans whose closures fall differently. Built once; each fit takes a slice
+        Idul Fitri (mudik), of the days after it until demand recovers and of the weeks of
+        the return flow. Three Lebaran effects, not one per day: a day-by-day effect
+        cannot be learned from two or three Lebarans whose closures fall differently. Built once; each fit takes a slice
         instead of rebuilding holiday features from a table (which cost more than the
         fit)."""
         start = date(self.first_year, 1, 1)
@@ -67,11 +68,15 @@ class WorkCalendar:
         columns: dict[str, np.ndarray] = {
             "lebaran_before": np.zeros(days),
             "lebaran_after": np.zeros(days),
+            "lebaran_return": np.zeros(days),
         }
         for first in self.lebaran_days:
             t = (first - start).days
             columns["lebaran_before"][max(t - LEBARAN_BEFORE_DAYS, 0) : max(t, 0)] = 1.0
             columns["lebaran_after"][max(t, 0) : max(t + LEBARAN_AFTER_DAYS + 1, 0)] = 1.0
+            columns["lebaran_return"][
+                max(t + LEBARAN_AFTER_DAYS + 1, 0) : max(t + LEBARAN_RETURN_LAST_DAY + 1, 0)
+            ] = 1.0
         for name in ("libur_nasional", "cuti_bersama"):
             columns[name] = np.zeros(days)
         for day in self.closures:
@@ -81,7 +86,8 @@ class WorkCalendar:
             # A closure is a closure: the Lebaran effects cover only the working days of
             # the window, so that the effects do not overlap (a linear model cannot
             # combine "closed" and "fewer visitors" on the same day).
-            columns["lebaran_before"][t] = columns["lebaran_after"][t] = 0.0
+            for name in ("lebaran_before", "lebaran_after", "lebaran_return"):
+                columns[name][t] = 0.0
         index = pd.date_range(start, periods=days, freq="D")
         return pd.DataFrame(columns, index=index)
 

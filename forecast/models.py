@@ -22,13 +22,13 @@ import numpy as np
 import pandas as pd
 
 from forecast.backtest import Scores, mase_scale, origins
-from forecast.calendar import CLOSURE, LEBARAN, NORMAL, WorkCalendar
+from forecast.calendar import CLOSURE, LEBARAN, LEBARAN_RETURN, NORMAL, WorkCalendar
 
 log = logging.getLogger(__name__)
 
 # Raised whenever a change to the model code changes forecasts: a stored forecast of an
 # older revision is not reused for an unchanged series (forecast/reuse.py).
-MODEL_REVISION = 2
+MODEL_REVISION = 3
 
 PROPHET = "prophet"
 WEEKDAY_MEDIAN = "weekday_median"
@@ -127,8 +127,8 @@ def _closed_days_zero(mean: np.ndarray, values: np.ndarray, start: date) -> np.n
 def weekday_median(
     values: np.ndarray, start: date, horizon: int, calendar: WorkCalendar
 ) -> np.ndarray:
-    """Median of each weekday over the last eight weeks of normal days, scaled on closure
-    and Lebaran-window days by the office's own historical ratio."""
+    """Median of each weekday over the last eight weeks of normal days, scaled on closure,
+    Lebaran-window and return-flow days by the office's own historical ratio."""
     n = len(values)
     kinds = calendar.day_kinds(start, n + horizon)
     weekdays = (start.weekday() + np.arange(n + horizon)) % 7
@@ -142,17 +142,16 @@ def weekday_median(
         pick = recent if recent.size >= 3 else same[-8:]
         if pick.size:
             base[w] = float(np.median(values[pick]))
-    factor = {NORMAL: 1.0, CLOSURE: 0.0, LEBARAN: 1.0}
-    for kind in (CLOSURE, LEBARAN):
+    special = (CLOSURE, LEBARAN, LEBARAN_RETURN)
+    factor = {NORMAL: 1.0, CLOSURE: 0.0, LEBARAN: 1.0, LEBARAN_RETURN: 1.0}
+    for kind in special:
         mask = known & (kinds[:n] == kind)
         mask &= base[weekdays[:n]] > 0
         if np.count_nonzero(mask) >= 3:
             ratios = values[mask] / base[weekdays[:n][mask]]
             factor[kind] = float(np.clip(np.median(ratios), 0.0, 2.0))
     future_kinds = kinds[n:]
-    scale = np.select(
-        [future_kinds == CLOSURE, future_kinds == LEBARAN], [factor[CLOSURE], factor[LEBARAN]], 1.0
-    )
+    scale = np.select([future_kinds == k for k in special], [factor[k] for k in special], 1.0)
     return _closed_days_zero(base[weekdays[n:]] * scale, values, start)
 
 

@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 
 from forecast.backtest import mase_scale, origins
-from forecast.calendar import CLOSURE, LEBARAN, NORMAL, WorkCalendar, calendar_for
+from forecast.calendar import (
+    CLOSURE,
+    LEBARAN,
+    LEBARAN_RETURN,
+    NORMAL,
+    WorkCalendar,
+    calendar_for,
+)
 from forecast.models import (
     PROPHET,
     SEASONAL_NAIVE,
@@ -24,18 +31,20 @@ from forecast.models import (
 
 WEEK = np.array([1.1, 1.0, 1.0, 1.0, 0.9, 0.5, 0.0])  # Monday … Sunday
 LEBARAN_FACTOR = 0.4
+RETURN_FACTOR = 1.5  # the weeks of the return flow (arus balik): newcomers register
 
 
 def expected_demand(
     start: date, days: int, calendar: WorkCalendar, level: float = 50.0, trend: float = 0.0
 ) -> np.ndarray:
     """The true mean: level (+ trend a day) × weekday shape, zero on closures, reduced
-    in the Lebaran window."""
+    in the Lebaran window, raised in the weeks of the return flow after it."""
     weekdays = (start.weekday() + np.arange(days)) % 7
     kinds = calendar.day_kinds(start, days)
     mean = (level + trend * np.arange(days)) * WEEK[weekdays]
     mean[kinds == CLOSURE] = 0.0
     mean[kinds == LEBARAN] *= LEBARAN_FACTOR
+    mean[kinds == LEBARAN_RETURN] *= RETURN_FACTOR
     return mean
 
 
@@ -73,8 +82,12 @@ def test_weekday_median_learns_the_lebaran_ratio(calendar: WorkCalendar) -> None
     forecast = weekday_median(values, start, 60, calendar)
     future = expected_demand(start, days + 60, calendar)[days:]
     kinds = calendar.day_kinds(start, days + 60)[days:]
-    assert (kinds == LEBARAN).any()
+    assert (kinds == LEBARAN).any() and (kinds == LEBARAN_RETURN).any()
     np.testing.assert_allclose(forecast[kinds == LEBARAN], future[kinds == LEBARAN], rtol=0.02)
+    # The return flow of the Lebaran before is learned too: 1.5 times a normal day.
+    np.testing.assert_allclose(
+        forecast[kinds == LEBARAN_RETURN], future[kinds == LEBARAN_RETURN], rtol=0.02
+    )
 
 
 def test_mase_scale_is_the_mean_seven_day_difference() -> None:
@@ -145,6 +158,9 @@ def test_prophet_recovers_the_weekly_pattern_closures_and_lebaran(
     # not fully: Prophet adds effects (1 + weekly + Lebaran) where the truth multiplies.
     dip = (kinds == LEBARAN) & (weekdays < 5)
     assert mean[dip].mean() < 0.65 * level
+    # The weeks of the return flow (truth: 150 % of normal) come out clearly higher.
+    rush = (kinds == LEBARAN_RETURN) & (weekdays < 5)
+    assert mean[rush].mean() > 1.3 * level
 
 
 def test_chosen_model_beats_seasonal_naive_on_a_lebaran_horizon(

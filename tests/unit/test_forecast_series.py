@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from forecast.calendar import CLOSURE, LEBARAN, NORMAL, build_calendar
+from forecast.calendar import CLOSURE, LEBARAN, LEBARAN_RETURN, NORMAL, build_calendar
 from forecast.series import DemandSeries, demand_from_reports, impute, national_series
 
 START = date(2025, 1, 6)  # a Monday
@@ -96,6 +96,9 @@ def test_calendar_has_lebaran_and_cuti_bersama() -> None:
     assert kinds[0] == NORMAL  # 20 Mar: outside the window
     assert kinds[(date(2025, 3, 26) - date(2025, 3, 20)).days] == LEBARAN
     assert kinds[(date(2025, 3, 31) - date(2025, 3, 20)).days] == CLOSURE
+    later = calendar.day_kinds(date(2025, 4, 10), 30)
+    assert later[0] == LEBARAN and later[1] == LEBARAN_RETURN  # 10 and 11 Apr
+    assert later[(date(2025, 5, 9) - date(2025, 4, 10)).days] == NORMAL
 
 
 def test_holiday_regressors_do_not_overlap() -> None:
@@ -104,6 +107,7 @@ def test_holiday_regressors_do_not_overlap() -> None:
     assert list(frame.columns) == [
         "lebaran_before",
         "lebaran_after",
+        "lebaran_return",
         "libur_nasional",
         "cuti_bersama",
     ]
@@ -113,3 +117,8 @@ def test_holiday_regressors_do_not_overlap() -> None:
     assert frame.loc["2025-03-31", "libur_nasional"] == 1
     assert frame.loc["2025-04-08", "lebaran_after"] == 1  # a working day after Idul Fitri
     assert frame.loc["2025-03-26", "lebaran_before"] == 1
+    # The weeks of the return flow: from the 11th day after Idul Fitri to the 38th.
+    assert frame.loc["2025-04-10", "lebaran_after"] == 1
+    assert frame.loc["2025-04-11", "lebaran_return"] == 1
+    assert frame.loc["2025-05-08", "lebaran_return"] == 1
+    assert frame.loc["2025-05-09"].sum() == 0
