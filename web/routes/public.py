@@ -4,9 +4,10 @@ process's cache (``web.public_cache``): no page waits for the database."""
 
 import json
 import re
+from email.utils import parsedate_to_datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from blangko import availability, open_data
@@ -15,9 +16,12 @@ from blangko.errors import NotFound
 from blangko.public import Board, PublicStatus
 from web.deps import PageRoute, SessionDep
 from web.public_cache import Page, PublicCache
+from web.rate_limit import public_limit
 from web.templating import templates
 
-router = APIRouter(include_in_schema=False, route_class=PageRoute)
+router = APIRouter(
+    include_in_schema=False, route_class=PageRoute, dependencies=[Depends(public_limit)]
+)
 HOME = "/publik"
 HTML = "text/html; charset=utf-8"
 CSV = "text/csv; charset=utf-8"
@@ -26,6 +30,9 @@ PROVINCE_CODE = re.compile(r"\d{2}")
 OFFICE_CODE = re.compile(r"\d{2}\.\d{2}")
 QUERY_MAX = 60
 CACHED_PAGES_MAX = 2000  # every office, province and index page, and some searches
+# Browsers and proxies may keep a page this long; then they ask again with its validators.
+MAX_AGE = 60
+SESSION_COOKIE = "blangko_session"
 THRESHOLDS = {
     "available_days": availability.AVAILABLE_DAYS,
     "empty_days": availability.EMPTY_DAYS,
@@ -50,11 +57,13 @@ async def index(request: Request) -> Response:
     key = f"index:{province}:{query}"
     cacheable = not query or len(edition.pages) < CACHED_PAGES_MAX
     if not cacheable:
-        return _answer(_html(request, "public/index.html", _index(edition.board, province, query)))
+        return _answer(
+            request, _html(request, "public/index.html", _index(edition.board, province, query))
+        )
     page = edition.page(
         key, HTML, lambda board: _html(request, "public/index.html", _index(board, province, query))
     )
-    return _answer(page)
+    return _answer(request, page)
 
 
 @router.get("/publik/data")
@@ -70,7 +79,7 @@ async def open_data_page(request: Request) -> Response:
         "thresholds": THRESHOLDS,
     }
     page = edition.page("data", HTML, lambda _: _html(request, "public/data.html", context))
-    return _answer(page)
+    return _answer(request, page)
 
 
 @router.get("/publik/data.json")
@@ -79,14 +88,14 @@ async def open_data_json(request: Request) -> Response:
     page = edition.page(
         "data.json", "application/json", lambda board: _json(open_data.document(board))
     )
-    return _answer(page, download=f"blangko-status-{_day(edition.board)}.json")
+    return _answer(request, page, download=f"blangko-status-{_day(edition.board)}.json")
 
 
 @router.get("/publik/data.csv")
 async def open_data_csv(request: Request) -> Response:
     edition = await cache_of(request).edition()
     page = edition.page("data.csv", CSV, lambda board: open_data.current_csv(board).encode("utf-8"))
-    return _answer(page, download=f"blangko-status-{_day(edition.board)}.csv")
+    return _answer(request, page, download=f"blangko-status-{_day(edition.board)}.csv")
 
 
 @router.get("/publik/data/{name}")
@@ -104,7 +113,7 @@ def open_data_month(request: Request, name: str, session: SessionDep) -> Respons
         raise NotFound(f"Belum ada riwayat untuk bulan {name[:7]}.")
     if match["format"] == "csv":
         body = open_data.to_csv(rows, leading=["date"]).encode("utf-8")
-        return _answer(body, media_type=CSV, download=f"blangko-status-{name}")
+        return _answer(request, body, media_type=CSV, download=f"blangko-status-{name}")
     document = {
         "month": name[:7],
         "licence": open_data.LICENCE,
@@ -113,7 +122,7 @@ def open_data_month(request: Request, name: str, session: SessionDep) -> Respons
         "rows": rows,
     }
     return _answer(
-        _json(document), media_type="application/json", download=f"blangko-status-{name}"
+        request, _json(document), media_type="application/json", download=f"blangko-status-{name}"
     )
 
 
@@ -132,19 +141,48 @@ async def office_page(request: Request, code: str) -> Response:
     page = edition.page(
         f"office:{code}", HTML, lambda board: _html(request, "public/office.html", _office(status))
     )
-    return _answer(page)
+    return _answer(request, page)
 
 
-def _answer(page: Page | bytes, media_type: str = HTML, download: str = "") -> Response:
-    response = (
-        Response(page, media_type=media_type)
-        if isinstance(page, bytes)
-        else Response(page.body, media_type=page.media_type)
-    )
+def _answer(
+    request: Request, page: Page | bytes, media_type: str = HTML, download: str = ""
+) -> Response:
+    """The page, or 304 when the visitor's copy is current (``If-None-Match``, else
+    ``If-Modified-Since``). Cached pages carry their ETag and Last-Modified; shared caches
+    may keep them unless the visitor is signed in (their cookie is answered too)."""
+    if isinstance(page, bytes):
+        response = Response(page, media_type=media_type)
+    else:
+        headers = {
+            "ETag": page.etag,
+            "Last-Modified": page.last_modified,
+            "Cache-Control": (
+                f"private, max-age={MAX_AGE}"
+                if SESSION_COOKIE in request.cookies
+                else f"public, max-age={MAX_AGE}"
+            ),
+        }
+        if _not_modified(request, page):
+            return Response(status_code=304, headers=headers)
+        response = Response(page.body, media_type=page.media_type, headers=headers)
     if download:
         response.headers["Content-Disposition"] = f'attachment; filename="{download}"'
         response.headers["Link"] = f'<{open_data.LICENCE_URL}>; rel="license"'
     return response
+
+
+def _not_modified(request: Request, page: Page) -> bool:
+    tags = request.headers.get("if-none-match")
+    if tags is not None:
+        wanted = {t.strip().removeprefix("W/") for t in tags.split(",")}
+        return "*" in wanted or page.etag in wanted
+    since = request.headers.get("if-modified-since")
+    if since is None:
+        return False
+    try:
+        return parsedate_to_datetime(since) >= parsedate_to_datetime(page.last_modified)
+    except (TypeError, ValueError):
+        return False
 
 
 def _json(document: dict[str, Any]) -> bytes:
