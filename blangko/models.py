@@ -127,6 +127,9 @@ class Office(SQLModel, table=True):
     province_code: str | None = Field(default=None, max_length=2, index=True)
     timezone: str = Field(max_length=32)
     population: int = Field(default=0, ge=0)
+    # How the office numbers its handover records (BAST), e.g. ``470/{seq}/Disdukcapil/{year}``
+    # (blangko/documents/numbering.py); None: the default pattern.
+    document_number_pattern: str | None = Field(default=None, max_length=100)
 
 
 class User(SQLModel, table=True):
@@ -144,6 +147,10 @@ class User(SQLModel, table=True):
     role: Role = Field(sa_column=_enum(Role))
     office_code: str | None = Field(default=None, foreign_key="offices.code", index=True)
     email: str | None = Field(default=None, max_length=255)
+    # Who signs the paperwork (BAST, berita acara): nama lengkap, NIP, jabatan.
+    full_name: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    nip: str = Field(default="", max_length=18, sa_column_kwargs={"server_default": ""})
+    position: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
     is_active: bool = True
     session_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
@@ -272,6 +279,38 @@ class Shipment(SQLModel, table=True):
     dispatch_movement_id: int = Field(foreign_key="movements.id")
     close_movement_id: int | None = Field(default=None, foreign_key="movements.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class DocumentCounter(SQLModel, table=True):
+    """The last sequence number an office gave a kind of document (``bast``) in a year:
+    incremented with one ``UPDATE`` per number, so two numbers are never the same."""
+
+    __tablename__ = "document_counters"
+
+    office_code: str = Field(foreign_key="offices.code", primary_key=True)
+    kind: str = Field(max_length=20, primary_key=True)
+    year: int = Field(primary_key=True)
+    last_seq: int = 0
+
+
+class HandoverRecord(SQLModel, table=True):
+    """The number of a shipment's Berita Acara Serah Terima (BAST), given by the
+    receiving office the first time the BAST is made, and the same on every copy since."""
+
+    __tablename__ = "handover_records"
+    __table_args__ = (
+        sa.UniqueConstraint("office_code", "year", "seq"),
+        sa.UniqueConstraint("office_code", "number"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    shipment_id: int = Field(foreign_key="shipments.id", unique=True)
+    office_code: str = Field(foreign_key="offices.code")
+    year: int
+    seq: int
+    number: str = Field(max_length=120)
+    issued_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    issued_by: int | None = Field(default=None, foreign_key="users.id")
 
 
 class DailyReport(SQLModel, table=True):
