@@ -1,12 +1,14 @@
 """The FastAPI application: JSON API under ``/api/v1``, ``/healthz`` and the OpenAPI
 document at ``/openapi.json``. ``create_app()`` is the factory ``blangko serve`` runs."""
 
+import re
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
 
 import web
 from api import errors
@@ -81,19 +83,38 @@ TAGS = [
 ]
 
 
+SERVERS = [{"url": "/", "description": "This server (the API is served with the web pages)"}]
+LICENSE = {"name": "MIT", "identifier": "MIT"}
+# Who answers for the API: the operator's address is not known to the code, so the
+# contact names the team; the API's own documentation is /docs.
+CONTACT = {"name": "Tim Blangko, Ditjen Dukcapil Kemendagri"}
+OPERATION_ID = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
+
+
+def operation_id(route: APIRoute) -> str:
+    """The operation's name in ``/openapi.json`` and in generated clients: the endpoint's
+    own name, a snake_case verb phrase (``save_daily_report``)."""
+    return route.name
+
+
 def create_app() -> FastAPI:
     app = FastAPI(
         title="Blangko API",
         version="1.0.0",
         description=DESCRIPTION,
         openapi_tags=TAGS,
+        servers=SERVERS,
+        license_info=LICENSE,
+        contact=CONTACT,
         docs_url=None,
         redoc_url=None,
+        generate_unique_id_function=operation_id,
     )
     _docs_page(app)
     errors.install(app)
     for router in ROUTERS:
         app.include_router(router)
+    _check_operation_ids(app)
     web.install(app)  # the pages share the app, its database and its error mapping
     security.install(app)  # headers on every response; outermost, so cookies get Secure
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -115,6 +136,20 @@ def _docs_page(app: FastAPI) -> None:
         )
 
 
+def _check_operation_ids(app: FastAPI) -> None:
+    """Each documented operation has its own snake_case name; FastAPI would only warn."""
+    seen: dict[str, str] = {}
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
+            continue
+        name = route.operation_id or route.unique_id
+        if not OPERATION_ID.match(name):
+            raise ValueError(f"{route.path}: operationId {name!r} is not a snake_case verb phrase")
+        if len(route.methods) > 1 or name in seen:
+            raise ValueError(f"operationId {name!r} of {route.path} is also {seen.get(name)}")
+        seen[name] = route.path
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """The generated document plus the problem-details schemas the error responses use."""
     if app.openapi_schema:
@@ -125,14 +160,18 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         description=app.description,
         routes=app.routes,
         tags=app.openapi_tags,
+        servers=app.servers,
+        license_info=app.license_info,
+        contact=app.contact,
     )
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     template = "#/components/schemas/{model}"
     for model in (Problem, FieldError):
-        definition = model.model_json_schema(ref_template=template)
-        definition.pop("$defs", None)
+        definition = model.model_json_schema(ref_template=template, mode="serialization")
+        schemas.update(definition.pop("$defs", {}))
         schemas[model.__name__] = definition
     _problems_everywhere(document)
+    _public_operations(document)
     app.openapi_schema = document
     return document
 
@@ -167,6 +206,15 @@ def _problems_everywhere(document: dict[str, Any]) -> None:
     if "HTTPValidationError" not in str(document["paths"]):
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
+
+
+def _public_operations(document: dict[str, Any]) -> None:
+    """An operation that needs no token says so (``security: []``), so that a client
+    generator or a gateway does not have to guess from a missing key."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if isinstance(operation, dict) and "responses" in operation:
+                operation.setdefault("security", [])
 
 
 # How the responses added to every operation read where they come from one cause.

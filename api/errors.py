@@ -18,7 +18,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match, Mount
 
-from blangko.errors import DomainError
+from blangko.errors import DomainError, ProblemCode
 
 log = logging.getLogger("blangko.api")
 
@@ -33,6 +33,7 @@ TITLES = {
     405: "Metode tidak didukung",
     406: "Format jawaban tidak didukung",
     409: "Bertabrakan dengan data lain",
+    412: "Data sudah berubah",
     413: "Berkas terlalu besar",
     415: "Jenis isi tidak didukung",
     422: "Data tidak valid",
@@ -40,17 +41,20 @@ TITLES = {
     500: "Kesalahan server",
     503: "Layanan belum siap",
 }
+# The code of an HTTP error that no domain error names; any other status answers
+# ``validation_error`` (4xx) or ``internal_error`` (5xx).
 CODES = {
-    400: "validation_error",
-    401: "unauthenticated",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "validation_error",
-    415: "validation_error",
-    422: "validation_error",
-    429: "too_many_attempts",
-    500: "internal_error",
+    400: ProblemCode.validation_error,
+    401: ProblemCode.unauthenticated,
+    403: ProblemCode.forbidden,
+    404: ProblemCode.not_found,
+    405: ProblemCode.method_not_allowed,
+    413: ProblemCode.validation_error,
+    415: ProblemCode.validation_error,
+    422: ProblemCode.validation_error,
+    429: ProblemCode.too_many_attempts,
+    500: ProblemCode.internal_error,
+    503: ProblemCode.unavailable,
 }
 DETAILS = {
     400: "Isi permintaan tidak dapat dibaca. Periksa format data yang dikirim.",
@@ -65,25 +69,26 @@ def problem(
     request: Request,
     status: int,
     *,
-    code: str | None = None,
+    code: ProblemCode | None = None,
     title: str | None = None,
     detail: str | None = None,
     errors: list[dict[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """One problem-details response."""
-    code = code or CODES.get(status, "error")
+    """One problem-details response; ``errors`` is always there (empty when no field is
+    to blame), so a client can iterate it without a check."""
+    fallback = ProblemCode.internal_error if status >= 500 else ProblemCode.validation_error
+    code = code or CODES.get(status, fallback)
     body: dict[str, Any] = {
         "type": TYPE_BASE + code,
         "title": title or TITLES.get(status, "Permintaan ditolak"),
         "status": status,
         "detail": detail or DETAILS.get(status, TITLES.get(status, "Permintaan ditolak.")),
-        "code": code,
+        "code": str(code),
         "instance": request.url.path,
+        "errors": errors or [],
     }
-    if errors:
-        body["errors"] = errors
     for key, value in (extra or {}).items():
         body.setdefault(key, value)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
@@ -218,7 +223,7 @@ def install(app: FastAPI) -> None:
         return problem(
             request,
             422,
-            code="validation_error",
+            code=ProblemCode.validation_error,
             detail=f"Data tidak valid. Perbaiki kolom berikut: {summary}.",
             errors=errors,
         )
@@ -234,7 +239,7 @@ def install(app: FastAPI) -> None:
         return problem(
             request,
             422,
-            code="validation_error",
+            code=ProblemCode.validation_error,
             detail="Ada nilai yang di luar batas yang dapat disimpan. Periksa angka dan teks "
             "yang dikirim.",
         )
@@ -245,7 +250,7 @@ def install(app: FastAPI) -> None:
         return problem(
             request,
             409,
-            code="invalid_state",
+            code=ProblemCode.invalid_state,
             title="Bertabrakan dengan data lain",
             detail="Data ini baru saja diubah oleh permintaan lain. Muat ulang lalu coba lagi.",
         )
@@ -256,7 +261,7 @@ def install(app: FastAPI) -> None:
         return problem(
             request,
             503,
-            code="unavailable",
+            code=ProblemCode.unavailable,
             detail="Basis data sedang tidak dapat dijangkau. Coba lagi beberapa saat lagi.",
             headers={"Retry-After": str(RETRY_AFTER_UNAVAILABLE)},
         )
@@ -278,6 +283,7 @@ _DESCRIBED = {
     403: "The user may not act on this office (`forbidden`)",
     404: "No such office, shipment, request or movement (`not_found`)",
     409: "Refused by the ledger: `insufficient_stock`, `invalid_state` or `idempotency_conflict`",
+    412: "`precondition_failed`: If-Match names a version that is no longer current; read it again",
     422: "Invalid input (`validation_error`, `future_date`); `errors` names each field",
     429: "Too many failed sign-ins (`too_many_attempts`); see Retry-After",
     500: "Unexpected server error; nothing was written (`internal_error`)",
@@ -288,6 +294,11 @@ _RETRY_AFTER = {
     "description": "Seconds to wait before trying again",
     "schema": {"type": "integer", "minimum": 1},
 }
+
+
+def retry_after_header(*, required: bool) -> dict[str, Any]:
+    """The ``Retry-After`` header of a 429 or 503, as OpenAPI declares it."""
+    return {"Retry-After": {**_RETRY_AFTER, "required": required}}
 
 
 def problem_responses(
@@ -302,9 +313,7 @@ def problem_responses(
             or _DESCRIBED.get(status, TITLES.get(status, "Error")),
             "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
         }
-        if status == 503:
-            entry["headers"] = {"Retry-After": {**_RETRY_AFTER, "required": True}}
-        if status == 429:
-            entry["headers"] = {"Retry-After": _RETRY_AFTER}
+        if status in (429, 503):
+            entry["headers"] = retry_after_header(required=True)
         entries[status] = entry
     return entries

@@ -7,13 +7,16 @@ quantity is a JSON integer written as one (``12``; not ``12.0``, ``"12"``, ``tru
 issue 11 item 9), a date a ``YYYY-MM-DD`` string (not a Unix timestamp)."""
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
 from blangko import fields
+from blangko.errors import ProblemCode
 from blangko.fields import MAX_ID, MAX_QUANTITY, OFFICE_CODE
 from blangko.models import (
+    ForecastRunStatus,
     MovementKind,
     OfficeKind,
     RequestStatus,
@@ -21,6 +24,8 @@ from blangko.models import (
     ShipmentStatus,
     Source,
 )
+from blangko.risk import RiskLevel
+from forecast.models import PROPHET, WEEKDAY_MEDIAN
 
 __all__ = ["MAX_ID", "MAX_QUANTITY", "OFFICE_CODE"]
 
@@ -100,6 +105,34 @@ def _figure(name: str) -> Any:
     return Field(default=0, description=figure.description)
 
 
+class ForecastModel(StrEnum):
+    """The model a forecast came from: Prophet, or the weekday median fallback."""
+
+    prophet = PROPHET
+    weekday_median = WEEKDAY_MEDIAN
+
+
+class AlertStatus(StrEnum):
+    """An alert is open until its condition clears, then resolved."""
+
+    open = "open"
+    resolved = "resolved"
+
+
+class HealthStatus(StrEnum):
+    ok = "ok"
+    degraded = "degraded"
+
+
+class Page(BaseModel):
+    """What every list answers besides its items: paged with ``limit`` and ``offset``."""
+
+    total: int = Field(description="Items matching the filters, on all pages", examples=[230])
+    next: int | None = Field(
+        description="The `offset` of the next page; null on the last page", examples=[100]
+    )
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details; ``code`` is stable, ``detail`` is for people (Indonesian)."""
 
@@ -115,6 +148,7 @@ class Problem(BaseModel):
                     "500 keping. …",
                     "code": "insufficient_stock",
                     "instance": "/api/v1/offices/32.16/daily-reports/2026-11-20",
+                    "errors": [],
                 }
             ]
         },
@@ -124,14 +158,11 @@ class Problem(BaseModel):
     title: str
     status: int
     detail: str = Field(description="What went wrong and what to do, in Bahasa Indonesia")
-    code: str = Field(
-        description="Stable code: insufficient_stock, validation_error, not_found, forbidden, "
-        "unauthenticated, invalid_state, future_date, idempotency_conflict, too_many_attempts, "
-        "method_not_allowed, unavailable, internal_error"
-    )
+    code: ProblemCode = Field(description="Stable code a client can act on")
     instance: str = Field(description="The request path")
-    errors: list["FieldError"] | None = Field(
-        default=None, description="Each bad field (validation errors and CSV imports)"
+    errors: list["FieldError"] = Field(
+        description="Each bad field (validation errors and CSV imports); empty when no field "
+        "is to blame"
     )
 
 
@@ -140,6 +171,16 @@ class FieldError(BaseModel):
     message: str = Field(description="What is wrong with it, in Bahasa Indonesia")
     row: int | None = Field(
         default=None, description="CSV line number (the header is line 1)", examples=[3]
+    )
+
+
+class SignInForm(BaseModel):
+    """OAuth2 password form (``application/x-www-form-urlencoded``)."""
+
+    username: str = Field(min_length=1, max_length=64, examples=["bekasi"])
+    password: str = Field(min_length=1, max_length=1024)
+    grant_type: str | None = Field(
+        default=None, pattern="^password$", description="`password` (OAuth2), or omitted"
     )
 
 
@@ -212,7 +253,7 @@ class NationalRow(BaseModel):
     backlog: int
     days_of_cover: float | None = Field(description="null until a forecast exists")
     stockout_date: date | None = Field(description="null until a forecast exists")
-    risk: str | None = Field(description="Stock-out risk level; null until a forecast exists")
+    risk: RiskLevel | None = Field(description="Stock-out risk level; null until a forecast exists")
 
 
 class NationalOverview(BaseModel):
@@ -497,6 +538,16 @@ class ImportResult(BaseModel):
     ids: list[int] = Field(description="Ids of the daily reports or shipments written")
 
 
+class HealthLastRun(BaseModel):
+    """The newest forecast run, as the health check reports it."""
+
+    id: int
+    status: ForecastRunStatus
+    started_at: datetime | None
+    finished_at: datetime | None
+    offices_done: int
+
+
 class HealthDatabase(BaseModel):
     reachable: bool
     revision: str | None
@@ -505,10 +556,10 @@ class HealthDatabase(BaseModel):
 
 
 class Health(BaseModel):
-    status: str = Field(description="`ok` or `degraded`", examples=["ok"])
+    status: HealthStatus = Field(examples=["ok"])
     database: HealthDatabase
     scheduler: str = Field(examples=["not running"])
-    last_forecast_run: dict[str, Any] | None = Field(
+    last_forecast_run: HealthLastRun | None = Field(
         description="The newest forecast run; null when none has run"
     )
 
@@ -527,6 +578,30 @@ class ForecastPoint(BaseModel):
     )
 
 
+class StockoutProbability(BaseModel):
+    """P(stock-out within 14, 30 and 60 days)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    within_14: float = Field(alias="14", ge=0, le=1, examples=[0.0])
+    within_30: float = Field(alias="30", ge=0, le=1, examples=[0.12])
+    within_60: float = Field(alias="60", ge=0, le=1, examples=[0.64])
+
+
+class BacktestScores(BaseModel):
+    """The rolling-origin backtest behind the model choice."""
+
+    mase: dict[str, float | None] = Field(
+        default_factory=dict,
+        description="MASE of each model by name (`prophet`, `weekday_median`, "
+        "`seasonal_naive`); null where it could not be scored",
+        examples=[{"prophet": 0.82, "weekday_median": 0.91, "seasonal_naive": 1.0}],
+    )
+    beats_seasonal_naive: bool | None = Field(
+        default=None, description="Whether the chosen model beat seasonal naive"
+    )
+
+
 class OfficeForecastPublic(BaseModel):
     """The latest forecast of one office (prakiraan); office `00` is the national one."""
 
@@ -534,22 +609,21 @@ class OfficeForecastPublic(BaseModel):
     run_id: int
     generated_at: datetime
     as_of: date = Field(description="Last reported date the forecast starts after")
-    model: str = Field(description="`prophet` or `weekday_median` (fallback)")
+    model: ForecastModel
     horizon_days: int = Field(examples=[90])
     points: list[ForecastPoint]
     on_hand: int
     stockout_date: date | None = Field(description="First day demand can no longer be met")
-    stockout_probability: dict[str, float] = Field(
-        description="Probability of running out within 14, 30 and 60 days",
-        examples=[{"14": 0.0, "30": 0.12, "60": 0.64}],
+    stockout_probability: StockoutProbability = Field(
+        description="Probability of running out within 14, 30 and 60 days"
     )
     days_of_cover: float | None = Field(description="On hand ÷ forecast mean daily demand")
     mean_daily_demand: float
     backtest_mase: float | None = Field(
         description="Rolling-origin MASE of the chosen model (below 1 beats seasonal naive)"
     )
-    backtest: dict[str, Any] = Field(description="MASE of each model and the comparison")
-    risk: str = Field(
+    backtest: BacktestScores
+    risk: RiskLevel = Field(
         description="`high`: a stock-out before a resupply requested today can arrive is "
         "likely (risk_probability ≥ 0.5) and expected within the p90 lead time; `medium`: "
         "likely, with time left to request; `low`: not likely. The same rule opens the "
@@ -580,7 +654,7 @@ class ForecastRunCreate(BaseModel):
 
 class ForecastRunPublic(BaseModel):
     id: int
-    status: str = Field(description="`queued`, `running`, `finished` or `failed`")
+    status: ForecastRunStatus
     office: str | None
     created_at: datetime
     started_at: datetime | None

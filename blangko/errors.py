@@ -1,13 +1,34 @@
 """Domain errors. Each carries the stable problem ``code`` of SPEC §4 and a message in
 Indonesian that tells the officer what to do; ``api/errors.py`` maps them to RFC 9457."""
 
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
+
+
+class ProblemCode(StrEnum):
+    """Every ``code`` a problem response can carry: the domain errors below and the HTTP
+    answers of ``api/errors.py``. One list, so that ``/openapi.json`` can state it as an
+    enum and a client can switch on it."""
+
+    validation_error = "validation_error"
+    insufficient_stock = "insufficient_stock"
+    not_found = "not_found"
+    forbidden = "forbidden"
+    unauthenticated = "unauthenticated"
+    invalid_state = "invalid_state"
+    future_date = "future_date"
+    idempotency_conflict = "idempotency_conflict"
+    precondition_failed = "precondition_failed"
+    too_many_attempts = "too_many_attempts"
+    method_not_allowed = "method_not_allowed"
+    unavailable = "unavailable"
+    internal_error = "internal_error"
 
 
 class DomainError(Exception):
-    code = "domain_error"
-    status = 400
-    title = "Permintaan ditolak"
+    code: ClassVar[ProblemCode] = ProblemCode.validation_error
+    status: ClassVar[int] = 400
+    title: ClassVar[str] = "Permintaan ditolak"
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)
@@ -16,54 +37,62 @@ class DomainError(Exception):
 
 
 class ValidationFailed(DomainError):
-    code = "validation_error"
+    code = ProblemCode.validation_error
     status = 422
     title = "Data tidak valid"
 
 
 class InsufficientStock(DomainError):
-    code = "insufficient_stock"
+    code = ProblemCode.insufficient_stock
     status = 409
     title = "Stok tidak cukup"
 
 
 class NotFound(DomainError):
-    code = "not_found"
+    code = ProblemCode.not_found
     status = 404
     title = "Tidak ditemukan"
 
 
 class Forbidden(DomainError):
-    code = "forbidden"
+    code = ProblemCode.forbidden
     status = 403
     title = "Akses ditolak"
 
 
 class Unauthenticated(DomainError):
-    code = "unauthenticated"
+    code = ProblemCode.unauthenticated
     status = 401
     title = "Perlu masuk"
 
 
 class InvalidState(DomainError):
-    code = "invalid_state"
+    code = ProblemCode.invalid_state
     status = 409
     title = "Status tidak memungkinkan"
 
 
 class FutureDate(DomainError):
-    code = "future_date"
+    code = ProblemCode.future_date
     status = 422
     title = "Tanggal di masa depan"
 
 
 class IdempotencyConflict(DomainError):
-    code = "idempotency_conflict"
+    code = ProblemCode.idempotency_conflict
     status = 409
     title = "Kunci idempoten sudah dipakai"
 
 
 class TooManyAttempts(DomainError):
-    code = "too_many_attempts"
+    code = ProblemCode.too_many_attempts
     status = 429
     title = "Terlalu banyak percobaan masuk"
+
+
+class PreconditionFailed(DomainError):
+    """The client's copy is stale: ``If-Match`` names a version that is no longer current."""
+
+    code = ProblemCode.precondition_failed
+    status = 412
+    title = "Data sudah berubah"

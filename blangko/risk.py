@@ -14,6 +14,7 @@ Results of older runs carry no risk probability: for them the rule falls back to
 expected (mean-path) stock-out date within the horizon, the alert rule of before.
 """
 
+import enum
 from dataclasses import dataclass
 from datetime import date
 
@@ -26,7 +27,16 @@ the threshold come true (more above it). The cost of a miss (residents wait) is 
 carried by the horizon, which adds the safety days to the p90 lead time; a lower
 threshold would pay it twice, in warnings a planner learns to ignore."""
 
-HIGH, MEDIUM, LOW = "high", "medium", "low"
+
+class RiskLevel(enum.StrEnum):
+    """The overview's risk level (Tinggi, Sedang, Rendah)."""
+
+    high = "high"
+    medium = "medium"
+    low = "low"
+
+
+HIGH, MEDIUM, LOW = RiskLevel.high, RiskLevel.medium, RiskLevel.low
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,7 @@ class Risk:
     """P(stock-out within ``horizon_days``); None for results of older runs."""
 
     @property
-    def level(self) -> str:
+    def level(self) -> RiskLevel:
         """The overview's risk level: ``high``, ``medium`` or ``low``."""
         if not self.at_risk:
             return LOW

@@ -145,7 +145,7 @@ def list_alerts(
     "the first acknowledgement. An officer acknowledges alerts of its own office.",
     responses=problem_responses(404, 409),
 )
-def acknowledge(alert_id: IdPath, session: SessionDep, user: UserDep) -> AlertPublic:
+def acknowledge_alert(alert_id: IdPath, session: SessionDep, user: UserDep) -> AlertPublic:
     alert = alert_store.get_alert(session=session, alert_id=alert_id)
     # Same answer as a missing alert: officers cannot probe other offices' alerts.
     require_visible(session, user, [alert.office_code], f"Peringatan #{alert_id} tidak ditemukan.")
@@ -207,7 +207,7 @@ def plan_public(
     "only the lines to or from offices they may read.",
     responses=problem_responses(404),
 )
-def latest_plan(session: SessionDep, user: UserDep) -> ReallocationPlanPublic:
+def get_latest_reallocation_plan(session: SessionDep, user: UserDep) -> ReallocationPlanPublic:
     plan = plans.latest_plan(session=session)
     return plan_public(session, plan, office_scope(session, user))
 
@@ -223,7 +223,7 @@ def latest_plan(session: SessionDep, user: UserDep) -> ReallocationPlanPublic:
     "(`invalid_state`).",
     responses=problem_responses(404, 409),
 )
-def approve_plan(
+def approve_reallocation_plan(
     plan_id: IdPath, session: SessionDep, user: UserDep, actor: ActorDep
 ) -> ReallocationPlanPublic:
     require_central(user, "Menyetujui rencana realokasi")

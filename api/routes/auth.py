@@ -7,11 +7,10 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from api.auth import TokenClaims, issue_token
 from api.deps import SessionDep, UserDep, signed_in
 from api.errors import problem_responses
-from api.schemas import Token
+from api.schemas import SignInForm, Token
 from api.transaction import SignedIn, TransactionRoute
-from blangko import sessions
+from blangko import sessions, signin
 from blangko.errors import Unauthenticated
-from blangko.signin import sign_in
 from web.security import client_address
 
 router = APIRouter(route_class=TransactionRoute, prefix="/api/v1/auth", tags=["auth"])
@@ -29,14 +28,9 @@ router = APIRouter(route_class=TransactionRoute, prefix="/api/v1/auth", tags=["a
     "further failure.",
     responses=problem_responses(401, 422, 429),
 )
-def token(
-    request: Request,
-    username: Annotated[str, Form(min_length=1, max_length=64)],
-    password: Annotated[str, Form(min_length=1, max_length=1024)],
-    grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
-) -> Token:
+def sign_in(request: Request, form: Annotated[SignInForm, Form()]) -> Token:
     client = client_address(request)
-    user = sign_in(username=username, password=password, client=client)
+    user = signin.sign_in(username=form.username, password=form.password, client=client)
     if user is None:
         raise Unauthenticated(
             "Nama pengguna atau kata sandi salah. Periksa huruf besar/kecil pada kata sandi."
@@ -57,7 +51,7 @@ async def _claims(me: Annotated[SignedIn, Depends(signed_in)]) -> TokenClaims:
     "refused from now on. Sign in again for a new token.",
     responses=problem_responses(401),
 )
-def logout(
+def sign_out(
     user: UserDep, claims: Annotated[TokenClaims, Depends(_claims)], session: SessionDep
 ) -> Response:
     sessions.end(session=session, session_id=claims.session_id)

@@ -6,12 +6,15 @@ from fastapi import APIRouter, Body
 from api.deps import CodePath, IdPath, SessionDep, UserDep, readable_office, require_central
 from api.errors import problem_responses
 from api.schemas import (
+    BacktestScores,
     EvaluationPublic,
+    ForecastModel,
     ForecastPoint,
     ForecastRunCreate,
     ForecastRunPublic,
     LeadTimePublic,
     OfficeForecastPublic,
+    StockoutProbability,
 )
 from api.transaction import TransactionRoute
 from blangko import forecasts
@@ -33,7 +36,7 @@ def run_public(run: ForecastRun) -> ForecastRunPublic:
     assert run.id is not None
     return ForecastRunPublic(
         id=run.id,
-        status=str(run.status),
+        status=run.status,
         office=run.office_code,
         created_at=run.created_at,
         started_at=run.started_at,
@@ -56,7 +59,7 @@ def run_public(run: ForecastRun) -> ForecastRunPublic:
     "office's lead time learned from the ledger. Office `00` is the national projection.",
     responses=problem_responses(404),
 )
-def office_forecast(code: CodePath, session: SessionDep, user: UserDep) -> OfficeForecastPublic:
+def get_office_forecast(code: CodePath, session: SessionDep, user: UserDep) -> OfficeForecastPublic:
     office = readable_office(session, user, code)
     result = forecasts.latest_result(session=session, office_code=code)
     lead = lead_time_of(session=session, office_code=code, as_of=local_today(office))
@@ -65,16 +68,16 @@ def office_forecast(code: CodePath, session: SessionDep, user: UserDep) -> Offic
         run_id=result.run_id,
         generated_at=result.generated_at,
         as_of=result.as_of,
-        model=result.model,
+        model=ForecastModel(result.model),
         horizon_days=result.horizon_days,
         points=[ForecastPoint.model_validate(point) for point in result.points],
         on_hand=result.on_hand,
         stockout_date=result.stockout_date,
-        stockout_probability=result.stockout_probability,
+        stockout_probability=StockoutProbability.model_validate(result.stockout_probability),
         days_of_cover=result.days_of_cover,
         mean_daily_demand=result.mean_daily_demand,
         backtest_mase=result.backtest_mase,
-        backtest=result.backtest,
+        backtest=BacktestScores.model_validate(result.backtest),
         risk=forecasts.risk_level(result, today=local_today(office)),
         risk_probability=result.risk_probability,
         risk_horizon_days=result.risk_horizon_days,
@@ -93,7 +96,7 @@ def office_forecast(code: CodePath, session: SessionDep, user: UserDep) -> Offic
     "`GET /api/v1/forecasts/runs/{id}`. Refused (`invalid_state`) while another run is active.",
     responses=problem_responses(404, 409, 422),
 )
-def start_run(
+def start_forecast_run(
     session: SessionDep, user: UserDep, body: ForecastRunCreate | None = Body(default=None)
 ) -> ForecastRunPublic:
     require_central(user, "Menjalankan prakiraan")
@@ -119,7 +122,7 @@ def start_run(
     summary="Status and progress of a forecast run (planner, admin)",
     responses=problem_responses(404),
 )
-def run_status(run_id: IdPath, session: SessionDep, user: UserDep) -> ForecastRunPublic:
+def get_forecast_run(run_id: IdPath, session: SessionDep, user: UserDep) -> ForecastRunPublic:
     require_central(user, "Melihat proses prakiraan")
     return run_public(forecasts.get_run(session=session, run_id=run_id))
 
@@ -136,7 +139,7 @@ def run_status(run_id: IdPath, session: SessionDep, user: UserDep) -> ForecastRu
     "evaluate` and the weekly job; 404 until the first replay.",
     responses=problem_responses(404),
 )
-def evaluation(session: SessionDep, user: UserDep) -> EvaluationPublic:
+def get_forecast_evaluation(session: SessionDep, user: UserDep) -> EvaluationPublic:
     require_central(user, "Melihat evaluasi peringatan")
     found = latest_evaluation(session=session)
     if found is None:

@@ -6,9 +6,8 @@ from api.deps import CodePath, SessionDep, UserDep, readable_office
 from api.errors import problem_responses
 from api.schemas import OfficePublic
 from api.transaction import TransactionRoute
-from blangko import access
+from blangko import access, offices
 from blangko.models import Office, OfficeKind
-from blangko.offices import list_offices
 
 router = APIRouter(
     route_class=TransactionRoute,
@@ -29,7 +28,7 @@ def office_public(office: Office) -> OfficePublic:
     description="Offices the user may read, ordered by code: every office for planners and "
     "admins; an officer's own office (and, for a provincial officer, its kab/kota).",
 )
-def offices(
+def list_offices(
     session: SessionDep,
     user: UserDep,
     province: str | None = Query(
@@ -37,7 +36,7 @@ def offices(
     ),
     kind: OfficeKind | None = Query(default=None, description="Only this kind of office"),
 ) -> list[OfficePublic]:
-    rows = access.visible_offices(user, list_offices(session=session, province=province))
+    rows = access.visible_offices(user, offices.list_offices(session=session, province=province))
     return [office_public(o) for o in rows if kind is None or o.kind == kind]
 
 
@@ -47,5 +46,5 @@ def offices(
     summary="One office",
     responses=problem_responses(404),
 )
-def office(code: CodePath, session: SessionDep, user: UserDep) -> OfficePublic:
+def get_office(code: CodePath, session: SessionDep, user: UserDep) -> OfficePublic:
     return office_public(readable_office(session, user, code))

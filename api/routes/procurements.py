@@ -6,8 +6,8 @@ from api.deps import ActorDep, IdempotencyKey, SessionDep, UserDep, require_cent
 from api.errors import problem_responses
 from api.schemas import MovementPublic, ProcurementCreate
 from api.transaction import TransactionRoute
+from blangko import stock
 from blangko.models import Movement
-from blangko.stock import record_procurement
 
 router = APIRouter(
     route_class=TransactionRoute,
@@ -39,7 +39,7 @@ def movement_public(movement: Movement) -> MovementPublic:
     description="Posts `supply → 00.stock`. A mistaken procurement is corrected with "
     "`POST /api/v1/movements/{id}/reverse`.",
 )
-def procure(
+def record_procurement(
     body: ProcurementCreate,
     session: SessionDep,
     user: UserDep,
@@ -47,7 +47,7 @@ def procure(
     idempotency_key: IdempotencyKey = None,
 ) -> MovementPublic:
     require_central(user, "Pencatatan pengadaan blangko")
-    movement = record_procurement(
+    movement = stock.record_procurement(
         session=session,
         quantity=body.quantity,
         received_on=body.received_on,

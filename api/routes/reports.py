@@ -19,9 +19,9 @@ from api.deps import (
 from api.errors import problem_responses
 from api.schemas import DailyReportPublic, DailyReportSave, Day, Spoiled
 from api.transaction import TransactionRoute
+from blangko import reports
 from blangko.fields import DAILY_FIGURES
 from blangko.models import DailyReport
-from blangko.reports import DailyFigures, list_reports, save_daily_report
 
 router = APIRouter(
     route_class=TransactionRoute,
@@ -66,7 +66,7 @@ def report_public(report: DailyReport) -> DailyReportPublic:
     "future. Refused with `insufficient_stock` when stock cannot cover printed + spoiled.",
     responses=problem_responses(409),
 )
-def save(
+def save_daily_report(
     code: CodePath,
     report_date: Annotated[Day, Path(description="Office-local date, YYYY-MM-DD")],
     body: DailyReportSave,
@@ -76,13 +76,13 @@ def save(
     idempotency_key: IdempotencyKey = None,
 ) -> DailyReportPublic:
     writable_office(session, user, code)
-    figures = DailyFigures(
+    figures = reports.DailyFigures(
         **{
             f.name: getattr(body.spoiled, f.spoil_cause) if f.spoil_cause else getattr(body, f.name)
             for f in DAILY_FIGURES
         }
     )
-    report = save_daily_report(
+    report = reports.save_daily_report(
         session=session,
         office_code=code,
         report_date=report_date,
@@ -101,7 +101,7 @@ def save(
     description="Current versions ordered by date; `include_history=true` adds the earlier "
     "(corrected) versions.",
 )
-def reports(
+def list_daily_reports(
     code: CodePath,
     session: SessionDep,
     user: UserDep,
@@ -111,7 +111,7 @@ def reports(
 ) -> list[DailyReportPublic]:
     readable_office(session, user, code)
     check_range(date_from, date_to)
-    rows = list_reports(
+    rows = reports.list_reports(
         session=session,
         office_code=code,
         date_from=date_from,

@@ -74,7 +74,7 @@ def _shipment_ids(session: Session, request_ids: list[int]) -> dict[int, int]:
     "Officers ask for their own office.",
     responses=problem_responses(404),
 )
-def create(
+def create_allocation_request(
     body: AllocationRequestCreate,
     session: SessionDep,
     user: UserDep,
@@ -101,7 +101,7 @@ def create(
     description="Newest first, filtered by office and status. Officers see only requests of "
     "offices they may read.",
 )
-def list_requests(
+def list_allocation_requests(
     session: SessionDep,
     user: UserDep,
     office: str | None = Query(default=None, pattern=OFFICE_CODE, examples=["32.16"]),
@@ -131,7 +131,7 @@ def list_requests(
     "national stock (`00`) at once; `shipment_id` names the new shipment.",
     responses=problem_responses(404, 409),
 )
-def approve(
+def approve_allocation_request(
     request_id: IdPath,
     body: AllocationApprove,
     session: SessionDep,
@@ -158,7 +158,7 @@ def approve(
     description="Rejects a pending request with a reason the office will read.",
     responses=problem_responses(404, 409),
 )
-def reject(
+def reject_allocation_request(
     request_id: IdPath,
     body: AllocationReject,
     session: SessionDep,

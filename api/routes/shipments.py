@@ -58,7 +58,7 @@ def shipment_public(shipment: Shipment) -> ShipmentPublic:
     "lateral loans); planners dispatch from any office, usually `00`.",
     responses=problem_responses(409),
 )
-def dispatch(
+def dispatch_shipment(
     body: ShipmentCreate,
     session: SessionDep,
     user: UserDep,
@@ -118,7 +118,7 @@ def list_shipments(
     "`received_short`.",
     responses=problem_responses(409),
 )
-def receive(
+def receive_shipment(
     shipment_id: IdPath,
     body: ShipmentReceive,
     session: SessionDep,
@@ -148,7 +148,7 @@ def receive(
     "can cancel, and only while the shipment is `in_transit`.",
     responses=problem_responses(409),
 )
-def cancel(
+def cancel_shipment(
     shipment_id: IdPath,
     session: SessionDep,
     user: UserDep,

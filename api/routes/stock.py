@@ -29,11 +29,10 @@ from api.schemas import (
     StockCountPublic,
 )
 from api.transaction import TransactionRoute
-from blangko import ledger, overview
+from blangko import ledger, overview, stock
 from blangko.forecasts import latest_summaries
 from blangko.models import utcnow
 from blangko.offices import local_today
-from blangko.stock import office_stock, record_stock_count, refuse_national
 from forecast.resupply import lead_time_of
 
 router = APIRouter(
@@ -53,9 +52,9 @@ router = APIRouter(
     "is how long a resupply requested today takes, learned from the ledger.",
     responses=problem_responses(404),
 )
-def stock_of_office(code: CodePath, session: SessionDep, user: UserDep) -> OfficeStockPublic:
+def get_office_stock(code: CodePath, session: SessionDep, user: UserDep) -> OfficeStockPublic:
     office = readable_office(session, user, code)
-    position = office_stock(session=session, office_code=code)
+    position = stock.office_stock(session=session, office_code=code)
     forecast = latest_summaries(session=session, office_codes=[code]).get(code)
     lead = lead_time_of(session=session, office_code=code, as_of=local_today(office))
     return OfficeStockPublic(
@@ -79,7 +78,7 @@ def stock_of_office(code: CodePath, session: SessionDep, user: UserDep) -> Offic
     "paged with `limit` and `offset`.",
     responses=problem_responses(404),
 )
-def stock_card(
+def get_stock_card(
     code: CodePath,
     session: SessionDep,
     user: UserDep,
@@ -139,7 +138,7 @@ def stock_card(
     "one dated before a later count (`invalid_state`).",
     responses=problem_responses(404, 409),
 )
-def stock_count(
+def record_stock_count(
     code: CodePath,
     body: StockCountCreate,
     session: SessionDep,
@@ -148,8 +147,8 @@ def stock_count(
     idempotency_key: IdempotencyKey = None,
 ) -> StockCountPublic:
     office = writable_office(session, user, code)
-    refuse_national(office, "Stock opname")
-    count = record_stock_count(
+    stock.refuse_national(office, "Stock opname")
+    count = stock.record_stock_count(
         session=session,
         office_code=code,
         counted_quantity=body.counted_quantity,
@@ -179,7 +178,7 @@ def stock_count(
     "in transit, backlog, and — once forecasts exist — days of cover, stock-out date and "
     "risk (null before).",
 )
-def national_overview(session: SessionDep, user: UserDep) -> Response:
+def get_national_overview(session: SessionDep, user: UserDep) -> Response:
     require_central(user, "Ikhtisar stok nasional")
     rows = overview.national_overview(session=session)
     # The one hot read (SPEC §7: ≤ 50 ms for 553 offices): the rows come from the database
