@@ -6,7 +6,9 @@ VENV ?= .venv
 PYTHON ?= python3
 BIN = $(VENV)/bin
 CODE = blangko forecast api web
-.PHONY: run test install lint
+# What WeasyPrint (the PDF documents) needs from Debian: Pango, HarfBuzz's subsetter, fonts.
+SYSTEM_PACKAGES = libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+.PHONY: run test install lint system
 
 $(BIN)/blangko: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +16,12 @@ $(BIN)/blangko: pyproject.toml
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $@
 
-install: $(BIN)/blangko
+install: system $(BIN)/blangko
+
+system:
+	@if command -v apt-get >/dev/null && ! dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then \
+		apt-get update -q && apt-get install -y -q --no-install-recommends $(SYSTEM_PACKAGES); \
+	fi
 
 run: install
 	$(BIN)/blangko db upgrade

@@ -15,6 +15,7 @@ from api import errors
 from api.routes import (
     alerts,
     auth,
+    documents,
     forecasts,
     health,
     imports,
@@ -42,6 +43,7 @@ ROUTERS: list[APIRouter] = [
     imports.router,
     alerts.router,
     forecasts.router,
+    documents.router,
     health.router,
 ]
 
@@ -79,6 +81,7 @@ TAGS = [
     {"name": "forecasts", "description": "Demand forecasts, stock projections, runs"},
     {"name": "alerts", "description": "Shortage and other alerts, acknowledgement"},
     {"name": "reallocation", "description": "Reallocation plans and their approval"},
+    {"name": "documents", "description": "BAST, berita acara pemusnahan, monthly reports"},
     {"name": "health", "description": "Liveness and readiness"},
 ]
 

@@ -13,6 +13,7 @@ web workers can share one database file.
 """
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import inspect
@@ -41,7 +42,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's session; writes take the write lock up front (SQLite ``BEGIN
     IMMEDIATE``). ``TransactionRoute`` commits it when the endpoint returns and rolls it
     back on any error, before the response is sent."""
-    session = open_session(write=request.method not in READ_METHODS)
+    async with _session(write=request.method not in READ_METHODS) as session:
+        yield session
+
+
+async def get_write_session() -> AsyncIterator[Session]:
+    """A write session for a read that must write once: a document number is given the
+    first time the document is made (``GET …/bast.pdf``)."""
+    async with _session(write=True) as session:
+        yield session
+
+
+@contextlib.asynccontextmanager
+async def _session(*, write: bool) -> AsyncIterator[Session]:
+    session = open_session(write=write)
     try:
         yield session
     finally:

@@ -5,6 +5,10 @@ from zoneinfo import ZoneInfo
 
 ZONE_NAMES = {"Asia/Jakarta": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"]
+MONTH_NAMES = [
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+]  # fmt: skip
 
 
 def number(value: int | float | None, digits: int = 0) -> str:
@@ -20,6 +24,18 @@ def day(value: date | None) -> str:
     if value is None:
         return "–"
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def long_day(value: date | None) -> str:
+    """The date as letters and documents write it: ``date(2026, 12, 1)`` → ``1 Desember 2026``."""
+    if value is None:
+        return "–"
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
+def month(value: date) -> str:
+    """``date(2026, 12, 1)`` → ``Desember 2026``."""
+    return f"{MONTH_NAMES[value.month - 1]} {value.year}"
 
 
 def moment(value: datetime | None, zone: str = "Asia/Jakarta") -> str:

@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
-from blangko import sessions
+from blangko import checks, sessions
 from blangko.errors import Forbidden, NotFound, ValidationFailed
 from blangko.fields import OFFICE_CODE
 from blangko.models import Office, OfficeKind, Role, User, UserEvent
@@ -249,6 +249,33 @@ def set_role(
     user.role = role
     user.office_code = office_code
     _changed(session, user, by, "peran diubah", f"{before} → {after}")
+
+
+_NIP = re.compile(r"^[0-9]{18}$")
+
+
+def set_profile(
+    *,
+    session: Session,
+    user: User,
+    full_name: str,
+    nip: str,
+    position: str,
+    by: ChangedBy = CLI,
+) -> None:
+    """Who the user is on paper (the signature blocks of BAST and berita acara): nama
+    lengkap, NIP (18 digits, or empty for staff without one) and jabatan. Sessions go on:
+    nothing the user may do changes."""
+    user.full_name = checks.text(
+        full_name, "full_name", "Nama lengkap", required=False, max_length=120
+    )
+    nip = "".join(nip.split())
+    if nip and not _NIP.match(nip):
+        raise ValidationFailed("NIP terdiri atas 18 angka (boleh dikosongkan).", field="nip")
+    user.nip = nip
+    user.position = checks.text(position, "position", "Jabatan", required=False, max_length=120)
+    session.add(user)
+    _record(session, user, by, "profil diubah", f"{user.full_name}, {user.position}")
 
 
 def _changed(session: Session, user: User, by: ChangedBy, action: str, detail: str) -> None:
