@@ -4,14 +4,16 @@ office's data (``blangko.access``)."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from api.deps import IdPath, UserDep, require_visible
+from api.deps import CodePath, IdPath, SessionDep, UserDep, readable_office, require_visible
 from api.errors import problem_responses
 from api.transaction import TransactionRoute, get_write_session
-from blangko.documents import handover, render
+from blangko import access
+from blangko.documents import files
+from blangko.documents.files import PDF, XLSX
 from blangko.documents.handover import Signatory
 from blangko.shipments import get_shipment
 
@@ -22,8 +24,10 @@ router = APIRouter(
     responses=problem_responses(401, 403, 404, 422),
 )
 
-PDF = "application/pdf"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MonthPath = Annotated[
+    str,
+    Path(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2026-11"]),
+]
 WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 Typed = Annotated[str, Query(max_length=120)]
 
@@ -62,7 +66,7 @@ def get_bast_pdf(
     shipment = get_shipment(session=session, shipment_id=shipment_id)
     missing = f"Kiriman #{shipment_id} tidak ditemukan."
     require_visible(session, user, [shipment.from_office, shipment.to_office], missing)
-    bast = handover.handover(
+    content = files.bast_pdf(
         session=session,
         shipment_id=shipment_id,
         issued_by=user.id,
@@ -70,5 +74,53 @@ def get_bast_pdf(
         second=Signatory(receiver_name, receiver_nip, receiver_position),
         place=place,
     )
-    content = render.pdf("bast.html", {"bast": bast})
     return file_response(content, PDF, f"bast-kiriman-{shipment_id}.pdf")
+
+
+@router.get(
+    "/offices/{code}/monthly/{month}.pdf",
+    summary="Monthly report of an office, as PDF",
+    description="Opening stock, procured, received, returned, dispatched, printed, spoiled "
+    "(by cause), lost in delivery, stock-count adjustments and closing stock, which "
+    "reconcile exactly with the stock card; backlog at month end, Suket, IKD activations "
+    "and days out of stock. A province's report adds its kab/kota and their total. "
+    "`validation_error` for a month that has not begun at the office.",
+    response_class=Response,
+    responses={200: {"content": {PDF: {}}}},
+)
+def get_monthly_pdf(
+    code: CodePath, month: MonthPath, session: SessionDep, user: UserDep
+) -> Response:
+    office = readable_office(session, user, code)
+    content = files.monthly_pdf(session=session, office=office, month=month)
+    return file_response(content, PDF, f"laporan-bulanan-{code}-{month}.pdf")
+
+
+@router.get(
+    "/offices/{code}/monthly/{month}.xlsx",
+    summary="Monthly report of an office, as an Excel workbook",
+    description="The figures of the PDF, one row per office (a province: its Dinas, its "
+    "kab/kota, and a sheet with their total); numbers as numbers, the month as a date.",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+def get_monthly_xlsx(
+    code: CodePath, month: MonthPath, session: SessionDep, user: UserDep
+) -> Response:
+    office = readable_office(session, user, code)
+    content = files.monthly_xlsx(session=session, office=office, month=month)
+    return file_response(content, XLSX, f"laporan-bulanan-{code}-{month}.xlsx")
+
+
+@router.get(
+    "/monthly/{month}.xlsx",
+    summary="National monthly report, as an Excel workbook (planners)",
+    description="Sheets `Kantor` (every office), `Provinsi` (each province: its Dinas and "
+    "kab/kota) and `Nasional` (all offices), with the columns of the office report.",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+def get_national_monthly_xlsx(month: MonthPath, session: SessionDep, user: UserDep) -> Response:
+    access.require_central(user, "Laporan bulanan nasional")
+    content = files.national_xlsx(session=session, month=month)
+    return file_response(content, XLSX, f"laporan-bulanan-nasional-{month}.xlsx")

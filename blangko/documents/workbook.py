@@ -1,0 +1,47 @@
+"""Monthly reports as Excel workbooks (openpyxl): numbers as numbers, the month as a date,
+Indonesian headers, the header row frozen."""
+
+import io
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from blangko.documents.monthly import COLUMNS, MonthlyRow
+
+HEADERS = ["Kode", "Nama", "Bulan", *(c.header for c in COLUMNS), "Selisih rekonsiliasi"]
+NUMBER_FORMAT = "#,##0"
+DATE_FORMAT = "mmmm yyyy"
+
+
+def monthly_workbook(sheets: Sequence[tuple[str, Sequence[MonthlyRow]]]) -> bytes:
+    """One sheet per ``(title, rows)``, one row per office or roll-up."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        sheet.append(HEADERS)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(
+                [
+                    row.code,
+                    row.name,
+                    row.month,
+                    *(getattr(row, c.name) for c in COLUMNS),
+                    row.computed_closing - row.closing,
+                ]
+            )
+        for cells in sheet.iter_rows(min_row=2):
+            cells[2].number_format = DATE_FORMAT
+            for cell in cells[3:]:
+                cell.number_format = NUMBER_FORMAT
+        sheet.freeze_panes = "C2"  # the header row, and the code and name beside the figures
+        sheet.column_dimensions["B"].width = 36
+        for index in range(3, len(HEADERS) + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = 14
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
