@@ -124,3 +124,20 @@ def get_national_monthly_xlsx(month: MonthPath, session: SessionDep, user: UserD
     access.require_central(user, "Laporan bulanan nasional")
     content = files.national_xlsx(session=session, month=month)
     return file_response(content, XLSX, f"laporan-bulanan-nasional-{month}.xlsx")
+
+
+@router.get(
+    "/offices/{code}/destruction/{month}.pdf",
+    summary="Destruction record (berita acara pemusnahan) of a month, as PDF",
+    description="The blanks the office spoiled in the month by cause (gagal cetak, gagal "
+    "encode, rusak fisik, lainnya) from its daily reports, a day-by-day annex, and room for "
+    "the witnesses' signatures.",
+    response_class=Response,
+    responses={200: {"content": {PDF: {}}}},
+)
+def get_destruction_pdf(
+    code: CodePath, month: MonthPath, session: SessionDep, user: UserDep
+) -> Response:
+    office = readable_office(session, user, code)
+    content = files.destruction_pdf(session=session, office=office, month=month)
+    return file_response(content, PDF, f"pemusnahan-{code}-{month}.pdf")

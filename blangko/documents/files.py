@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from blangko.documents import handover, monthly, render, workbook
+from blangko.documents import destruction, handover, monthly, render, workbook
 from blangko.documents.handover import Signatory
 from blangko.errors import ValidationFailed
 from blangko.fmt import month as month_name
@@ -103,3 +103,12 @@ def national_xlsx(*, session: Session, month: str) -> bytes:
             ("Nasional", [monthly.rollup(rows, NATIONAL, "Nasional", first)]),
         ]
     )
+
+
+def destruction_pdf(*, session: Session, office: Office, month: str) -> bytes:
+    """The berita acara pemusnahan of the month's spoiled blanks."""
+    first = report_month(office, month)
+    record = destruction.destruction(
+        session=session, office=office, date_from=first, date_to=monthly.month_end(first)
+    )
+    return render.pdf("destruction.html", {"record": record, "causes": destruction.CAUSES})
