@@ -28,7 +28,7 @@ def install(app: FastAPI) -> None:
     """Adds the pages, their static files and the signed session cookie to ``app``."""
     from web.public_cache import PublicCache
     from web.rate_limit import RateLimit
-    from web.routes import account, admin, auth, jobs, office, planner, public
+    from web.routes import account, admin, auth, documents, jobs, office, planner, public
 
     app.add_middleware(
         SessionMiddleware,
@@ -39,7 +39,7 @@ def install(app: FastAPI) -> None:
         https_only=False,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (auth, office, planner, jobs, admin, account, public):
+    for module in (auth, office, documents, planner, jobs, admin, account, public):
         app.include_router(module.router)
     # The public pages take the residents' load, and routes are tried in order: with
     # theirs last, matching the 80 others was half of a cached page's time.
