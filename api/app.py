@@ -148,7 +148,7 @@ def _check_operation_ids(app: FastAPI) -> None:
         name = route.operation_id or route.unique_id
         if not OPERATION_ID.match(name):
             raise ValueError(f"{route.path}: operationId {name!r} is not a snake_case verb phrase")
-        if len(route.methods) > 1 or name in seen:
+        if len(route.methods or ()) > 1 or name in seen:
             raise ValueError(f"operationId {name!r} of {route.path} is also {seen.get(name)}")
         seen[name] = route.path
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from api.auth import token_claims
 from api.schemas import MAX_ID, OFFICE_CODE, Day
 from api.transaction import SignedIn, get_session
-from blangko import access, fields, idempotency
+from blangko import access, fields, idempotency, paging
 from blangko.errors import Unauthenticated, ValidationFailed
 from blangko.ledger import Actor
 from blangko.models import Source, User
@@ -75,6 +75,19 @@ CodePath = Annotated[
     Path(pattern=OFFICE_CODE, description="Kemendagri office code", examples=["32.16"]),
 ]
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+# Every list is paged the same way; the answer's ``next`` is the following ``offset``.
+Limit = Annotated[
+    int,
+    Query(
+        ge=1,
+        le=paging.MAX_LIMIT,
+        description=f"Items per page (at most {paging.MAX_LIMIT})",
+    ),
+]
+Offset = Annotated[
+    int,
+    Query(ge=0, le=MAX_ID, description="Items to skip: 0, or the `next` of the previous page"),
+]
 # ``from`` after ``to`` is refused (422): OpenAPI cannot relate two parameters, so the
 # descriptions say it.
 DateFrom = Annotated[

@@ -732,3 +732,19 @@ class EvaluationPublic(BaseModel):
     )
     reliability: list[ReliabilityBin]
     generated_at: datetime
+
+
+class OfficePage(Page):
+    items: list[OfficePublic]
+
+
+class DailyReportPage(Page):
+    items: list[DailyReportPublic]
+
+
+class AllocationRequestPage(Page):
+    items: list[AllocationRequestPublic]
+
+
+class ShipmentPage(Page):
+    items: list[ShipmentPublic]

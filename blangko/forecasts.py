@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from blangko.errors import NotFound
 from blangko.models import ForecastResult, ForecastRun, ForecastRunStatus
-from blangko.risk import Risk, assess
+from blangko.risk import Risk, RiskLevel, assess
 from blangko.settings import get_settings
 
 
@@ -135,7 +135,7 @@ def risk_of(
     )
 
 
-def risk_level(result: ForecastResult | ForecastSummary, *, today: date | None = None) -> str:
+def risk_level(result: ForecastResult | ForecastSummary, *, today: date | None = None) -> RiskLevel:
     """``high`` (stock-out likely before a resupply requested today can arrive, and the
     expected stock-out within the p90 lead time), ``medium`` (likely within the horizon,
     with time to request) or ``low``: see ``blangko.risk``."""

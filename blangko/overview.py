@@ -11,6 +11,7 @@ from blangko import ledger
 from blangko.forecasts import latest_summaries, risk_level
 from blangko.models import AccountKind, Office, OfficeKind
 from blangko.offices import NATIONAL, local_today
+from blangko.risk import RiskLevel
 from blangko.stock import stock_positions
 
 
@@ -27,7 +28,7 @@ class OverviewRow:
     days_of_cover: float | None = None
     stockout_date: date | None = None
     stockout_probability_30: float | None = None
-    risk: str | None = None
+    risk: RiskLevel | None = None
 
 
 def national_overview(*, session: Session) -> list[OverviewRow]:

@@ -4,10 +4,12 @@ date again reverses the previous version and posts the new one (SPEC §3)."""
 
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from blangko import checks, fields, idempotency, ledger, postings
+from blangko import checks, fields, idempotency, ledger, paging, postings
+from blangko.errors import PreconditionFailed
 from blangko.ledger import Actor
 from blangko.models import DailyReport, MovementKind
 from blangko.offices import get_office
@@ -45,6 +47,31 @@ class DailyFigures:
             fields.check_quantity(value, field=figure.name, label=figure.label)
 
 
+@dataclass(frozen=True)
+class ExpectedVersion:
+    """The versions a correction may replace (``If-Match``); ``any_version``: any saved one."""
+
+    versions: frozenset[int] = frozenset()
+    any_version: bool = False
+
+    def check(self, current: DailyReport | None, office_code: str, report_date: date) -> None:
+        if current is not None and (self.any_version or current.version in self.versions):
+            return
+        day = report_date.isoformat()
+        if current is None:
+            raise PreconditionFailed(
+                f"Laporan harian {office_code} tanggal {day} belum pernah disimpan, jadi "
+                "tidak ada versi yang dapat dikoreksi. Kirim tanpa If-Match untuk menyimpan "
+                "laporan baru."
+            )
+        raise PreconditionFailed(
+            f"Laporan harian {office_code} tanggal {day} sudah diubah orang lain (sekarang "
+            f"versi {current.version}) sejak Anda membacanya. Muat ulang laporan, periksa "
+            f'perubahannya, lalu simpan lagi dengan If-Match: "{current.version}".',
+            current_version=current.version,
+        )
+
+
 def save_daily_report(
     *,
     session: Session,
@@ -54,8 +81,10 @@ def save_daily_report(
     actor: Actor,
     note: str = "",
     idempotency_key: str | None = None,
+    expected: ExpectedVersion | None = None,
 ) -> DailyReport:
-    """Saves the report of one office for one local date; a second save corrects it."""
+    """Saves the report of one office for one local date; a second save corrects it.
+    With ``expected`` (HTTP ``If-Match``) it corrects only the version the writer read."""
     payload = {"office": office_code, "date": report_date, **asdict(figures), "note": note}
     if (done := idempotency.replay(session, idempotency_key, "daily_report", payload)) is not None:
         return session.get_one(DailyReport, done)
@@ -66,6 +95,8 @@ def save_daily_report(
     note = checks.text(note, "note", "Catatan", required=False, max_length=500)
     lock_stock(session=session, office_code=office_code)
     previous = current_report(session=session, office_code=office_code, report_date=report_date)
+    if expected is not None:
+        expected.check(previous, office_code, report_date)
     if previous is not None and previous.movement_id is not None:
         ledger.reverse(
             session=session,
@@ -126,6 +157,29 @@ def list_reports(
     include_history: bool = False,
 ) -> list[DailyReport]:
     get_office(session=session, code=office_code)
+    query = _reports_query(office_code, date_from, date_to, include_history)
+    return list(session.exec(query).all())
+
+
+def report_page(
+    *,
+    session: Session,
+    office_code: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    include_history: bool = False,
+    offset: int = 0,
+    limit: int = paging.DEFAULT_LIMIT,
+) -> paging.Page[DailyReport]:
+    """``list_reports`` a page at a time, with the total over all pages."""
+    get_office(session=session, code=office_code)
+    query = _reports_query(office_code, date_from, date_to, include_history)
+    return paging.page_of(session, query, offset=offset, limit=limit)
+
+
+def _reports_query(
+    office_code: str, date_from: date | None, date_to: date | None, include_history: bool
+) -> Any:
     query = select(DailyReport).where(DailyReport.office_code == office_code)
     if not include_history:
         query = query.where(col(DailyReport.is_current))
@@ -133,6 +187,4 @@ def list_reports(
         query = query.where(DailyReport.report_date >= date_from)
     if date_to:
         query = query.where(DailyReport.report_date <= date_to)
-    return list(
-        session.exec(query.order_by(col(DailyReport.report_date), col(DailyReport.version))).all()
-    )
+    return query.order_by(col(DailyReport.report_date), col(DailyReport.version))

@@ -2,10 +2,11 @@
 allocation requests (surat permintaan) that the planner approves or rejects."""
 
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from blangko import checks, idempotency, ledger, postings
+from blangko import checks, idempotency, ledger, paging, postings
 from blangko.errors import InvalidState, NotFound, ValidationFailed
 from blangko.fmt import ZONE_NAMES, day, moment, number
 from blangko.ledger import Actor
@@ -243,6 +244,27 @@ def list_shipments(
     limit: int = 100,
 ) -> list[Shipment]:
     """Shipments to or from an office (or any of ``offices``), newest first."""
+    query = _shipments_query(office_code=office_code, status=status, offices=offices)
+    return list(session.exec(query.offset(offset).limit(limit)).all())
+
+
+def shipment_page(
+    *,
+    session: Session,
+    office_code: str | None = None,
+    status: ShipmentStatus | None = None,
+    offices: list[str] | None = None,
+    offset: int = 0,
+    limit: int = paging.DEFAULT_LIMIT,
+) -> paging.Page[Shipment]:
+    """``list_shipments`` with the total over all pages."""
+    query = _shipments_query(office_code=office_code, status=status, offices=offices)
+    return paging.page_of(session, query, offset=offset, limit=limit)
+
+
+def _shipments_query(
+    *, office_code: str | None, status: ShipmentStatus | None, offices: list[str] | None
+) -> Any:
     query = select(Shipment)
     if office_code:
         query = query.where(
@@ -254,8 +276,7 @@ def list_shipments(
         )
     if status:
         query = query.where(Shipment.status == status)
-    query = query.order_by(col(Shipment.id).desc()).offset(offset).limit(limit)
-    return list(session.exec(query).all())
+    return query.order_by(col(Shipment.id).desc())
 
 
 def request_allocation(
@@ -402,6 +423,27 @@ def list_requests(
     offset: int = 0,
     limit: int = 100,
 ) -> list[AllocationRequest]:
+    query = _requests_query(office_code=office_code, status=status, offices=offices)
+    return list(session.exec(query.offset(offset).limit(limit)).all())
+
+
+def request_page(
+    *,
+    session: Session,
+    office_code: str | None = None,
+    status: RequestStatus | None = None,
+    offices: list[str] | None = None,
+    offset: int = 0,
+    limit: int = paging.DEFAULT_LIMIT,
+) -> paging.Page[AllocationRequest]:
+    """``list_requests`` with the total over all pages."""
+    query = _requests_query(office_code=office_code, status=status, offices=offices)
+    return paging.page_of(session, query, offset=offset, limit=limit)
+
+
+def _requests_query(
+    *, office_code: str | None, status: RequestStatus | None, offices: list[str] | None
+) -> Any:
     query = select(AllocationRequest)
     if office_code:
         query = query.where(AllocationRequest.office_code == office_code)
@@ -409,5 +451,4 @@ def list_requests(
         query = query.where(col(AllocationRequest.office_code).in_(offices))
     if status:
         query = query.where(AllocationRequest.status == status)
-    query = query.order_by(col(AllocationRequest.id).desc()).offset(offset).limit(limit)
-    return list(session.exec(query).all())
+    return query.order_by(col(AllocationRequest.id).desc())

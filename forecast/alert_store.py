@@ -5,9 +5,11 @@ and acknowledged for the pages and the API."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
+from blangko import idempotency, paging
 from blangko.errors import InvalidState, NotFound
 from blangko.models import Alert, AlertKind, AlertSeverity, utcnow
 from forecast.alert_rules import SEVERITY_RANK, Finding
@@ -89,6 +91,31 @@ def list_alerts(
 ) -> list[Alert]:
     """Alerts newest first; ``status`` is ``open`` or ``resolved``; ``office_codes``
     limits them to those offices (an officer's scope)."""
+    query = _alerts_query(office_codes, kind, status, severity)
+    return list(session.exec(query.offset(offset).limit(limit)).all())
+
+
+def alert_page(
+    *,
+    session: Session,
+    office_codes: list[str] | None = None,
+    kind: AlertKind | None = None,
+    status: str | None = None,
+    severity: AlertSeverity | None = None,
+    offset: int = 0,
+    limit: int = paging.DEFAULT_LIMIT,
+) -> paging.Page[Alert]:
+    """``list_alerts`` with the total over all pages."""
+    query = _alerts_query(office_codes, kind, status, severity)
+    return paging.page_of(session, query, offset=offset, limit=limit)
+
+
+def _alerts_query(
+    office_codes: list[str] | None,
+    kind: AlertKind | None,
+    status: str | None,
+    severity: AlertSeverity | None,
+) -> Any:
     query = select(Alert)
     if office_codes is not None:
         query = query.where(col(Alert.office_code).in_(office_codes))
@@ -100,8 +127,7 @@ def list_alerts(
         query = query.where(col(Alert.resolved_at).is_(None))
     elif status == "resolved":
         query = query.where(col(Alert.resolved_at).is_not(None))
-    query = query.order_by(col(Alert.updated_at).desc(), col(Alert.id).desc())
-    return list(session.exec(query.offset(offset).limit(limit)).all())
+    return query.order_by(col(Alert.updated_at).desc(), col(Alert.id).desc())
 
 
 def get_alert(*, session: Session, alert_id: int) -> Alert:
@@ -111,8 +137,13 @@ def get_alert(*, session: Session, alert_id: int) -> Alert:
     return alert
 
 
-def acknowledge(*, session: Session, alert_id: int, user_id: int | None) -> Alert:
+def acknowledge(
+    *, session: Session, alert_id: int, user_id: int | None, idempotency_key: str | None = None
+) -> Alert:
     """Marks an alert as read by someone who will act on it (again: keeps the first)."""
+    payload = {"alert": alert_id}
+    if (done := idempotency.replay(session, idempotency_key, "acknowledge", payload)) is not None:
+        return get_alert(session=session, alert_id=done)
     alert = get_alert(session=session, alert_id=alert_id)
     if alert.resolved_at is not None and alert.acknowledged_at is None:
         raise InvalidState(
@@ -124,4 +155,5 @@ def acknowledge(*, session: Session, alert_id: int, user_id: int | None) -> Aler
         alert.acknowledged_by = user_id
         session.add(alert)
         session.flush()
+    idempotency.remember(session, idempotency_key, "acknowledge", payload, alert.id)
     return alert

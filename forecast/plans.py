@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from blangko import shipments
+from blangko import idempotency, shipments
 from blangko.errors import InvalidState, NotFound
 from blangko.forecasts import latest_results
 from blangko.ledger import Actor
@@ -166,10 +166,20 @@ def plan_lines(*, session: Session, plan_id: int) -> list[ReallocationLine]:
 
 
 def approve_plan(
-    *, session: Session, plan_id: int, actor: Actor, today: date | None = None
+    *,
+    session: Session,
+    plan_id: int,
+    actor: Actor,
+    today: date | None = None,
+    idempotency_key: str | None = None,
 ) -> tuple[ReallocationPlan, list[Shipment]]:
     """Dispatches every line of a proposed plan (all or nothing). Approving an approved
     plan again returns its shipments and dispatches nothing."""
+    payload = {"plan": plan_id}
+    if (done := idempotency.replay(session, idempotency_key, "approve_plan", payload)) is not None:
+        lines = plan_lines(session=session, plan_id=done)
+        first = [session.get_one(Shipment, x.shipment_id) for x in lines if x.shipment_id]
+        return get_plan(session=session, plan_id=done), first
     plan = get_plan(session=session, plan_id=plan_id, lock=True)
     if plan.status is PlanStatus.superseded:
         raise InvalidState(
@@ -211,4 +221,5 @@ def approve_plan(
         plan.approved_by = actor.user_id
         session.add(plan)
     session.flush()
+    idempotency.remember(session, idempotency_key, "approve_plan", payload, plan.id)
     return plan, sent

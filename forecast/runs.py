@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from blangko import idempotency
 from blangko.errors import InvalidState
 from blangko.forecasts import get_run
 from blangko.models import (
@@ -86,17 +87,24 @@ def queue_run(
     settings: Any,
     office_code: str | None = None,
     requested_by: int | None = None,
-) -> ForecastRun:
-    """A queued run for a background process, refused while another run is active."""
+    idempotency_key: str | None = None,
+) -> tuple[ForecastRun, bool]:
+    """A queued run for a background process, refused while another run is active, and
+    whether it is new: the same ``idempotency_key`` again returns the first run."""
+    payload = {"office": office_code}
+    if (done := idempotency.replay(session, idempotency_key, "forecast_run", payload)) is not None:
+        return get_run(session=session, run_id=done), False
     active = active_run(session=session)
     if active is not None:
         raise InvalidState(
             f"Prakiraan #{active.id} masih {active.status}. Tunggu sampai selesai, lalu "
             "jalankan lagi bila perlu."
         )
-    return create_run(
+    run = create_run(
         session=session, settings=settings, office_code=office_code, requested_by=requested_by
     )
+    idempotency.remember(session, idempotency_key, "forecast_run", payload, run.id)
+    return run, True
 
 
 def start_run(*, session: Session, run_id: int, offices_total: int) -> ForecastRun:

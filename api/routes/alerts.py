@@ -2,7 +2,7 @@
 alerts; read the latest plan and approve it into shipments."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Query
@@ -11,7 +11,10 @@ from sqlmodel import col
 
 from api.deps import (
     ActorDep,
+    IdempotencyKey,
     IdPath,
+    Limit,
+    Offset,
     SessionDep,
     UserDep,
     office_scope,
@@ -20,9 +23,9 @@ from api.deps import (
     require_visible,
 )
 from api.errors import problem_responses
-from api.schemas import MAX_ID, OFFICE_CODE
+from api.schemas import OFFICE_CODE, AlertStatus, Page
 from api.transaction import TransactionRoute
-from blangko import access
+from blangko import access, paging
 from blangko.models import (
     Alert,
     AlertKind,
@@ -46,14 +49,21 @@ class AlertPublic(BaseModel):
     office: str = Field(description="Kemendagri office code; `00` for national alerts")
     kind: AlertKind
     severity: AlertSeverity
-    status: Literal["open", "resolved"]
+    status: AlertStatus
     message: str = Field(description="What is wrong and what to do, in Bahasa Indonesia")
-    details: dict[str, Any]
+    details: dict[str, Any] = Field(
+        description="The figures behind the alert; which ones depends on `kind` (for "
+        "`stockout_risk`: `stockout_date`, `probability`, `days_of_cover`, …)"
+    )
     opened_at: datetime
     updated_at: datetime
     resolved_at: datetime | None
     acknowledged_at: datetime | None
     acknowledged_by: int | None
+
+
+class AlertPage(Page):
+    items: list[AlertPublic]
 
 
 class ReallocationLinePublic(BaseModel):
@@ -91,7 +101,7 @@ def alert_public(alert: Alert) -> AlertPublic:
         office=alert.office_code,
         kind=alert.kind,
         severity=alert.severity,
-        status="open" if alert.resolved_at is None else "resolved",
+        status=AlertStatus.open if alert.resolved_at is None else AlertStatus.resolved,
         message=alert.message,
         details=alert.details,
         opened_at=alert.opened_at,
@@ -104,7 +114,7 @@ def alert_public(alert: Alert) -> AlertPublic:
 
 @router.get(
     "/alerts",
-    response_model=list[AlertPublic],
+    response_model=AlertPage,
     tags=["alerts"],
     summary="List alerts",
     description="Most recently updated first. Officers see only alerts of offices they may "
@@ -115,16 +125,16 @@ def list_alerts(
     user: UserDep,
     office: str | None = Query(default=None, pattern=OFFICE_CODE, examples=["32.73"]),
     kind: AlertKind | None = Query(default=None),
-    status: Literal["open", "resolved"] | None = Query(default=None),
+    status: AlertStatus | None = Query(default=None),
     severity: AlertSeverity | None = Query(default=None),
-    limit: int = Query(default=100, ge=1, le=1000),
-    offset: int = Query(default=0, ge=0, le=MAX_ID),
-) -> list[AlertPublic]:
+    limit: Limit = paging.DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> AlertPage:
     scope = office_scope(session, user)
     if office is not None:
         readable_office(session, user, office)
         scope = [office]
-    rows = alert_store.list_alerts(
+    page = alert_store.alert_page(
         session=session,
         office_codes=scope,
         kind=kind,
@@ -133,7 +143,8 @@ def list_alerts(
         offset=offset,
         limit=limit,
     )
-    return [alert_public(a) for a in rows]
+    items = [alert_public(a) for a in page.items]
+    return AlertPage(items=items, total=page.total, next=page.next)
 
 
 @router.post(
@@ -145,13 +156,17 @@ def list_alerts(
     "the first acknowledgement. An officer acknowledges alerts of its own office.",
     responses=problem_responses(404, 409),
 )
-def acknowledge_alert(alert_id: IdPath, session: SessionDep, user: UserDep) -> AlertPublic:
+def acknowledge_alert(
+    alert_id: IdPath, session: SessionDep, user: UserDep, idempotency_key: IdempotencyKey = None
+) -> AlertPublic:
     alert = alert_store.get_alert(session=session, alert_id=alert_id)
     # Same answer as a missing alert: officers cannot probe other offices' alerts.
     require_visible(session, user, [alert.office_code], f"Peringatan #{alert_id} tidak ditemukan.")
     access.require_write(user, session.get_one(Office, alert.office_code))
     return alert_public(
-        alert_store.acknowledge(session=session, alert_id=alert_id, user_id=user.id)
+        alert_store.acknowledge(
+            session=session, alert_id=alert_id, user_id=user.id, idempotency_key=idempotency_key
+        )
     )
 
 
@@ -224,8 +239,14 @@ def get_latest_reallocation_plan(session: SessionDep, user: UserDep) -> Realloca
     responses=problem_responses(404, 409),
 )
 def approve_reallocation_plan(
-    plan_id: IdPath, session: SessionDep, user: UserDep, actor: ActorDep
+    plan_id: IdPath,
+    session: SessionDep,
+    user: UserDep,
+    actor: ActorDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> ReallocationPlanPublic:
     require_central(user, "Menyetujui rencana realokasi")
-    plan, _ = plans.approve_plan(session=session, plan_id=plan_id, actor=actor)
+    plan, _ = plans.approve_plan(
+        session=session, plan_id=plan_id, actor=actor, idempotency_key=idempotency_key
+    )
     return plan_public(session, plan, None)

@@ -3,7 +3,15 @@ following its progress."""
 
 from fastapi import APIRouter, Body
 
-from api.deps import CodePath, IdPath, SessionDep, UserDep, readable_office, require_central
+from api.deps import (
+    CodePath,
+    IdempotencyKey,
+    IdPath,
+    SessionDep,
+    UserDep,
+    readable_office,
+    require_central,
+)
 from api.errors import problem_responses
 from api.schemas import (
     BacktestScores,
@@ -93,26 +101,32 @@ def get_office_forecast(code: CodePath, session: SessionDep, user: UserDep) -> O
     summary="Start a forecast run in the background (planner, admin)",
     description="Queues a run of all offices (or of `office`) and starts it in a separate "
     "process; the response returns at once with the run id. Follow it with "
-    "`GET /api/v1/forecasts/runs/{id}`. Refused (`invalid_state`) while another run is active.",
+    "`GET /api/v1/forecasts/runs/{id}`. Refused (`invalid_state`) while another run is active; "
+    "the same `Idempotency-Key` again answers the first run instead.",
     responses=problem_responses(404, 409, 422),
 )
 def start_forecast_run(
-    session: SessionDep, user: UserDep, body: ForecastRunCreate | None = Body(default=None)
+    session: SessionDep,
+    user: UserDep,
+    body: ForecastRunCreate | None = Body(default=None),
+    idempotency_key: IdempotencyKey = None,
 ) -> ForecastRunPublic:
     require_central(user, "Menjalankan prakiraan")
     from forecast.runner import RunSettings, start_in_background
     from forecast.runs import queue_run
 
-    run = queue_run(
+    run, new = queue_run(
         session=session,
         settings=RunSettings(),
         office_code=body.office if body else None,
         requested_by=user.id,
+        idempotency_key=idempotency_key,
     )
     assert run.id is not None
-    # The run must be visible to the background process before it starts.
-    session.commit()
-    start_in_background(run.id)
+    if new:
+        # The run must be visible to the background process before it starts.
+        session.commit()
+        start_in_background(run.id)
     return run_public(run)
 
 

@@ -2,11 +2,11 @@
 
 from fastapi import APIRouter, Query
 
-from api.deps import CodePath, SessionDep, UserDep, readable_office
+from api.deps import CodePath, Limit, Offset, SessionDep, UserDep, readable_office
 from api.errors import problem_responses
-from api.schemas import OfficePublic
+from api.schemas import OfficePage, OfficePublic
 from api.transaction import TransactionRoute
-from blangko import access, offices
+from blangko import access, offices, paging
 from blangko.models import Office, OfficeKind
 
 router = APIRouter(
@@ -23,7 +23,7 @@ def office_public(office: Office) -> OfficePublic:
 
 @router.get(
     "",
-    response_model=list[OfficePublic],
+    response_model=OfficePage,
     summary="List offices",
     description="Offices the user may read, ordered by code: every office for planners and "
     "admins; an officer's own office (and, for a provincial officer, its kab/kota).",
@@ -35,9 +35,15 @@ def list_offices(
         default=None, pattern=r"^\d{2}$", description="Only this province", examples=["32"]
     ),
     kind: OfficeKind | None = Query(default=None, description="Only this kind of office"),
-) -> list[OfficePublic]:
+    limit: Limit = paging.MAX_LIMIT,
+    offset: Offset = 0,
+) -> OfficePage:
     rows = access.visible_offices(user, offices.list_offices(session=session, province=province))
-    return [office_public(o) for o in rows if kind is None or o.kind == kind]
+    wanted = [o for o in rows if kind is None or o.kind == kind]
+    page = paging.page_of_list(wanted, offset=offset, limit=limit)
+    return OfficePage(
+        items=[office_public(o) for o in page.items], total=page.total, next=page.next
+    )
 
 
 @router.get(

@@ -9,6 +9,8 @@ from api.deps import (
     ActorDep,
     IdempotencyKey,
     IdPath,
+    Limit,
+    Offset,
     SessionDep,
     UserDep,
     office_scope,
@@ -18,15 +20,15 @@ from api.deps import (
 )
 from api.errors import problem_responses
 from api.schemas import (
-    MAX_ID,
     OFFICE_CODE,
     AllocationApprove,
     AllocationReject,
     AllocationRequestCreate,
+    AllocationRequestPage,
     AllocationRequestPublic,
 )
 from api.transaction import TransactionRoute
-from blangko import shipments
+from blangko import paging, shipments
 from blangko.models import AllocationRequest, RequestStatus, Shipment
 
 router = APIRouter(
@@ -96,7 +98,7 @@ def create_allocation_request(
 
 @router.get(
     "",
-    response_model=list[AllocationRequestPublic],
+    response_model=AllocationRequestPage,
     summary="List allocation requests",
     description="Newest first, filtered by office and status. Officers see only requests of "
     "offices they may read.",
@@ -106,12 +108,12 @@ def list_allocation_requests(
     user: UserDep,
     office: str | None = Query(default=None, pattern=OFFICE_CODE, examples=["32.16"]),
     status: RequestStatus | None = Query(default=None),
-    limit: int = Query(default=100, ge=1, le=1000),
-    offset: int = Query(default=0, ge=0, le=MAX_ID),
-) -> list[AllocationRequestPublic]:
+    limit: Limit = paging.DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> AllocationRequestPage:
     if office is not None:
         readable_office(session, user, office)
-    rows = shipments.list_requests(
+    page = shipments.request_page(
         session=session,
         office_code=office,
         status=status,
@@ -119,8 +121,9 @@ def list_allocation_requests(
         offset=offset,
         limit=limit,
     )
-    linked = _shipment_ids(session, [r.id for r in rows if r.id is not None])
-    return [request_public(r, linked.get(r.id or 0)) for r in rows]
+    linked = _shipment_ids(session, [r.id for r in page.items if r.id is not None])
+    items = [request_public(r, linked.get(r.id or 0)) for r in page.items]
+    return AllocationRequestPage(items=items, total=page.total, next=page.next)
 
 
 @router.post(

@@ -7,6 +7,8 @@ from api.deps import (
     ActorDep,
     IdempotencyKey,
     IdPath,
+    Limit,
+    Offset,
     SessionDep,
     UserDep,
     office_scope,
@@ -16,15 +18,15 @@ from api.deps import (
 )
 from api.errors import problem_responses
 from api.schemas import (
-    MAX_ID,
     OFFICE_CODE,
     ShipmentCancel,
     ShipmentCreate,
+    ShipmentPage,
     ShipmentPublic,
     ShipmentReceive,
 )
 from api.transaction import TransactionRoute
-from blangko import shipments
+from blangko import paging, shipments
 from blangko.models import Shipment, ShipmentStatus, User
 
 router = APIRouter(
@@ -83,7 +85,7 @@ def dispatch_shipment(
 
 @router.get(
     "",
-    response_model=list[ShipmentPublic],
+    response_model=ShipmentPage,
     summary="List shipments",
     description="Newest first. `office` keeps shipments from or to that office. Officers see "
     "only shipments of offices they may read.",
@@ -93,12 +95,12 @@ def list_shipments(
     user: UserDep,
     office: str | None = Query(default=None, pattern=OFFICE_CODE, examples=["32.16"]),
     status: ShipmentStatus | None = Query(default=None),
-    limit: int = Query(default=100, ge=1, le=1000),
-    offset: int = Query(default=0, ge=0, le=MAX_ID),
-) -> list[ShipmentPublic]:
+    limit: Limit = paging.DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> ShipmentPage:
     if office is not None:
         readable_office(session, user, office)
-    rows = shipments.list_shipments(
+    page = shipments.shipment_page(
         session=session,
         office_code=office,
         status=status,
@@ -106,7 +108,8 @@ def list_shipments(
         offset=offset,
         limit=limit,
     )
-    return [shipment_public(s) for s in rows]
+    items = [shipment_public(s) for s in page.items]
+    return ShipmentPage(items=items, total=page.total, next=page.next)
 
 
 @router.post(

@@ -78,7 +78,7 @@ def flat_result(
     return ForecastResult(
         run_id=run_id,
         office_code=office,
-        model="test",
+        model="weekday_median",
         as_of=on,
         horizon_days=90,
         points=[

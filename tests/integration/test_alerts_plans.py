@@ -79,7 +79,7 @@ def forecast(
             ForecastResult(
                 run_id=run.id,
                 office_code=code,
-                model="test",
+                model="weekday_median",
                 as_of=on,
                 horizon_days=90,
                 points=[

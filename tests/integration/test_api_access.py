@@ -384,12 +384,13 @@ def test_lists_without_a_filter_show_only_readable_offices(world: World, role: s
     for target in TARGETS:
         world.shipment("00", target)
         world.request(target)
-    offices = {o["code"] for o in world.http.get("/api/v1/offices", headers=headers).json()}
+    listed = world.http.get("/api/v1/offices", headers=headers).json()["items"]
+    offices = {o["code"] for o in listed}
     shipments = world.http.get("/api/v1/shipments", params={"limit": 1000}, headers=headers)
-    touched = {s["to_office"] for s in shipments.json()} | {
-        s["from_office"] for s in shipments.json()
+    touched = {s["to_office"] for s in shipments.json()["items"]} | {
+        s["from_office"] for s in shipments.json()["items"]
     }
-    requests = world.http.get("/api/v1/allocation-requests", headers=headers).json()
+    requests = world.http.get("/api/v1/allocation-requests", headers=headers).json()["items"]
     if role in CENTRAL:
         assert len(offices) == 553
         assert touched >= EVERY
@@ -397,7 +398,9 @@ def test_lists_without_a_filter_show_only_readable_offices(world: World, role: s
         return
     own = MAY_READ[role]
     assert offices & EVERY == own
-    assert all(s["to_office"] in offices or s["from_office"] in offices for s in shipments.json())
+    assert all(
+        s["to_office"] in offices or s["from_office"] in offices for s in shipments.json()["items"]
+    )
     assert own & touched
     assert {r["office"] for r in requests} & EVERY == own
 

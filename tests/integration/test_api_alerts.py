@@ -59,21 +59,24 @@ def test_planner_filters_alerts_and_officer_sees_only_own_office(client: TestCli
     planner = headers(client, "pusat")
     officer = headers(client, "bandung")
 
-    everything = client.get("/api/v1/alerts", headers=planner).json()
+    everything = client.get("/api/v1/alerts", headers=planner).json()["items"]
     assert {a["office"] for a in everything} == {BANDUNG, BOGOR, "00"}
     critical = client.get(
         "/api/v1/alerts", params={"severity": "critical", "status": "open"}, headers=planner
-    ).json()
+    ).json()["items"]
     assert [(a["office"], a["kind"]) for a in critical] == [(BANDUNG, "stockout_risk")]
     assert (
-        client.get("/api/v1/alerts", params={"kind": "surplus"}, headers=planner).json()[0][
-            "office"
-        ]
+        client.get("/api/v1/alerts", params={"kind": "surplus"}, headers=planner).json()["items"][
+            0
+        ]["office"]
         == BOGOR
     )
-    assert client.get("/api/v1/alerts", params={"status": "resolved"}, headers=planner).json() == []
+    assert (
+        client.get("/api/v1/alerts", params={"status": "resolved"}, headers=planner).json()["items"]
+        == []
+    )
 
-    own = client.get("/api/v1/alerts", headers=officer).json()
+    own = client.get("/api/v1/alerts", headers=officer).json()["items"]
     assert [a["office"] for a in own] == [BANDUNG]
     other = client.get("/api/v1/alerts", params={"office": BOGOR}, headers=officer)
     assert other.status_code == 403
@@ -86,7 +89,9 @@ def test_planner_filters_alerts_and_officer_sees_only_own_office(client: TestCli
 def test_acknowledge_own_alert_and_not_another_office(client: TestClient) -> None:
     planner = headers(client, "pusat")
     officer = headers(client, "bandung")
-    by_office = {a["office"]: a for a in client.get("/api/v1/alerts", headers=planner).json()}
+    by_office = {
+        a["office"]: a for a in client.get("/api/v1/alerts", headers=planner).json()["items"]
+    }
 
     mine = client.post(f"/api/v1/alerts/{by_office[BANDUNG]['id']}/ack", headers=officer)
     assert mine.status_code == 200

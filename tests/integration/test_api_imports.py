@@ -50,7 +50,7 @@ def test_daily_reports_import_in_every_excel_flavour(
     response = upload(client(), DAILY, buffer.getvalue(), officer, bom=bom)
     assert response.status_code == 201, response.text
     assert response.json()["imported"] == 2
-    reports = client().get("/api/v1/offices/32.16/daily-reports", headers=officer).json()
+    reports = client().get("/api/v1/offices/32.16/daily-reports", headers=officer).json()["items"]
     assert [(r["report_date"], r["print_requests"], r["printed"]) for r in reports] == [
         (d2.isoformat(), 120, 100),
         (d1.isoformat(), 1250, 300),
@@ -133,7 +133,7 @@ def test_shipments_import_and_idempotent_reupload(engine: Engine) -> None:
     first = upload(client(), SHIPMENTS, text, {**planner, **key})
     assert first.status_code == 201, first.text
     ids = first.json()["ids"]
-    listed = client().get("/api/v1/shipments", headers=planner).json()
+    listed = client().get("/api/v1/shipments", headers=planner).json()["items"]
     assert sorted((s["to_office"], s["quantity"], s["reference"]) for s in listed) == [
         ("12.71", 1500, "470/2, tahap 1"),
         ("32.16", 4000, "470/1"),
@@ -280,7 +280,7 @@ def test_an_imported_row_corrects_a_day_already_reported(engine: Engine) -> None
     history = (
         client()
         .get("/api/v1/offices/32.16/daily-reports?include_history=true", headers=officer)
-        .json()
+        .json()["items"]
     )
     assert [(r["report_date"], r["version"], r["printed"]) for r in history] == [
         (d2, 1, 10),

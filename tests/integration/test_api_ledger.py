@@ -40,14 +40,14 @@ def api(engine: Engine) -> Api:
 
 def test_offices_list_and_detail(api: Api) -> None:
     http = api.http
-    every = http.get("/api/v1/offices", headers=api.planner).json()
+    every = http.get("/api/v1/offices", headers=api.planner).json()["items"]
     assert len(every) == 553 and every[0]["code"] == "00"
     west_java = http.get(
         "/api/v1/offices", params={"province": "32", "kind": "kota"}, headers=api.planner
-    ).json()
+    ).json()["items"]
     assert {o["code"] for o in west_java} >= {"32.73", "32.75"}
     assert all(o["kind"] == "kota" for o in west_java)
-    own = http.get("/api/v1/offices", headers=api.officer).json()
+    own = http.get("/api/v1/offices", headers=api.officer).json()["items"]
     assert [o["code"] for o in own] == ["32.16"]
     medan = http.get("/api/v1/offices/12.71", headers=api.planner).json()
     assert medan["name"] == "Kota Medan" and medan["timezone"] == "Asia/Jakarta"
@@ -87,13 +87,13 @@ def test_daily_report_saves_corrects_and_lists(api: Api) -> None:
         "/api/v1/offices/32.16/daily-reports",
         params={"from": day, "to": day},
         headers=api.officer,
-    ).json()
+    ).json()["items"]
     assert [(r["version"], r["is_current"]) for r in current] == [(2, True)]
     history = http.get(
         "/api/v1/offices/32.16/daily-reports",
         params={"include_history": "true"},
         headers=api.officer,
-    ).json()
+    ).json()["items"]
     assert [(r["version"], r["is_current"]) for r in history] == [(1, False), (2, True)]
     assert_invariants(api.engine)
 
@@ -309,7 +309,7 @@ def test_allocation_request_approved_becomes_a_shipment(api: Api) -> None:
     assert request["status"] == "pending" and request["shipment_id"] is None
     pending = http.get(
         "/api/v1/allocation-requests", params={"status": "pending"}, headers=api.planner
-    ).json()
+    ).json()["items"]
     assert [r["id"] for r in pending] == [request["id"]]
     approved = http.post(
         f"/api/v1/allocation-requests/{request['id']}/approve",
@@ -321,13 +321,13 @@ def test_allocation_request_approved_becomes_a_shipment(api: Api) -> None:
     shipment_id = approved.json()["shipment_id"]
     shipments = http.get(
         "/api/v1/shipments", params={"office": "32.16"}, headers=api.officer
-    ).json()
+    ).json()["items"]
     assert [(s["id"], s["quantity"], s["status"]) for s in shipments] == [
         (shipment_id, 15_000, "in_transit")
     ]
     listed = http.get(
         "/api/v1/allocation-requests", params={"office": "32.16"}, headers=api.officer
-    ).json()
+    ).json()["items"]
     assert listed[0]["status"] == "approved" and listed[0]["shipment_id"] == shipment_id
     again = refused_over_http(
         api.engine,
@@ -465,7 +465,7 @@ def test_shipment_dispatch_receive_short_and_cancel(api: Api) -> None:
     assert national["on_hand"] == 5000
     by_status = http.get(
         "/api/v1/shipments", params={"status": "cancelled"}, headers=api.planner
-    ).json()
+    ).json()["items"]
     assert [s["id"] for s in by_status] == [second["id"]]
     assert_invariants(api.engine)
 

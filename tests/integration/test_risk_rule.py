@@ -122,7 +122,7 @@ def test_overview_forecast_alert_and_digest_agree_at_and_around_the_threshold(
         a["office"]: a["severity"]
         for a in planner.get(
             "/api/v1/alerts", params={"kind": "stockout_risk", "status": "open"}, headers=headers
-        ).json()
+        ).json()["items"]
     }
     expected = {CRITICAL: ("high", "critical"), AT: ("medium", "warning")}
     expected |= {BELOW: ("low", None), OLDER: ("medium", "warning")}

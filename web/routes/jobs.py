@@ -130,7 +130,7 @@ def start_run(request: Request, user: UserDep, session: SessionDep) -> Response:
 
     try:
         with session.begin_nested():
-            run = queue_run(session=session, settings=RunSettings(), requested_by=user.id)
+            run, _ = queue_run(session=session, settings=RunSettings(), requested_by=user.id)
     except DomainError as error:
         return done(request, "/prakiraan", error.message)
     session.commit()  # the background process must see the queued run (as the API does)
