@@ -271,6 +271,46 @@ def users_set_role(
     typer.echo(f"User {user.username} is now {user.role}{where}; their sessions ended.")
 
 
+@users_app.command("set-profile")
+def users_set_profile(
+    username: str,
+    full_name: str = typer.Option(..., "--full-name", help="nama lengkap, as signed"),
+    nip: str = typer.Option("", "--nip", help="NIP, 18 digits (may be empty)"),
+    position: str = typer.Option("", "--position", help="jabatan"),
+) -> None:
+    """Who the user is on paper: the signature blocks of BAST and berita acara."""
+    from blangko.users import set_profile
+
+    user = _change_user(
+        username,
+        lambda session, user: set_profile(
+            session=session, user=user, full_name=full_name, nip=nip, position=position
+        ),
+    )
+    typer.echo(f"Profile of {user.username}: {user.full_name}, NIP {user.nip or '-'}.")
+
+
+@app.command("number-pattern")
+def number_pattern(
+    office: str = typer.Argument(..., help="Kemendagri code of the office"),
+    pattern: str | None = typer.Argument(
+        None, help="e.g. '470/{seq}/Disdukcapil/{year}'; left out: back to the default"
+    ),
+) -> None:
+    """Set how an office numbers its BAST ({seq} and {year}; also {month}, {office})."""
+    from blangko.documents.numbering import DEFAULT_PATTERN, set_pattern
+    from blangko.offices import get_office
+
+    try:
+        with session_scope() as session:
+            set_pattern(
+                session=session, office=get_office(session=session, code=office), pattern=pattern
+            )
+    except DomainError as error:
+        fail(error.message)
+    typer.echo(f"BAST of {office} numbered as {pattern or DEFAULT_PATTERN}.")
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),

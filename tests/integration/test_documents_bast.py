@@ -7,14 +7,16 @@ import threading
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
+from typer.testing import CliRunner
 
+from blangko.cli import app
 from blangko.db import session_scope
 from blangko.documents import handover, numbering
 from blangko.models import HandoverRecord, Role
 from blangko.offices import get_office
 from blangko.shipments import dispatch, get_shipment, receive
 from blangko.stock import record_procurement
-from blangko.users import set_profile
+from blangko.users import get_user, set_profile
 from tests.integration.api_support import SETUP, add_user, assert_problem, bearer, client
 from tests.integration.documents_support import has, pdf_page_size_mm, pdf_text
 from tests.integration.ledger_support import days_ago
@@ -179,3 +181,27 @@ def test_no_number_is_given_twice_under_concurrency(engine: Engine) -> None:
     year = days_ago(engine, OFFICE, 3).year
     given = sorted(next(iter(n)) for n in numbers.values())
     assert given == sorted(f"470/{seq}/Disdukcapil/{year}" for seq in range(1, 13))
+
+
+def test_pattern_and_profile_are_set_from_the_command_line(sqlite_engine: Engine) -> None:
+    add_user(sqlite_engine, "petugas", Role.officer, OFFICE)
+    runner = CliRunner()
+    refused = runner.invoke(app, ["number-pattern", OFFICE, "470/{nomor}/{year}"])
+    assert refused.exit_code == 1 and "{seq}" in refused.output
+    done = runner.invoke(app, ["number-pattern", OFFICE, "470/{seq}/Dukcapil-Bks/{year}"])
+    assert done.exit_code == 0, done.output
+    profile = runner.invoke(
+        app,
+        ["users", "set-profile", "petugas", "--full-name", "Siti R", "--nip", "1985"],
+    )
+    assert profile.exit_code == 1 and "18 angka" in profile.output
+    runner.invoke(app, ["users", "set-profile", "petugas", "--full-name", "Siti R"])
+    shipment_id = received_shipment(sqlite_engine, 20, 20)
+    with session_scope(sqlite_engine) as session:
+        assert get_user(session=session, username="petugas").full_name == "Siti R"
+        record = handover.handover_record(
+            session=session,
+            shipment=get_shipment(session=session, shipment_id=shipment_id),
+            issued_by=None,
+        )
+    assert record.number == f"470/1/Dukcapil-Bks/{days_ago(sqlite_engine, OFFICE, 3).year}"
