@@ -9,6 +9,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from fastapi.routing import APIRoute
+from starlette.middleware.gzip import GZipMiddleware
 
 import web
 from api import errors
@@ -120,6 +121,9 @@ def create_app() -> FastAPI:
     _check_operation_ids(app)
     web.install(app)  # the pages share the app, its database and its error mapping
     security.install(app)  # headers on every response; outermost, so cookies get Secure
+    # Pages, JSON, CSS and JS compressed (the national overview: 160 KB of HTML, 9 KB on
+    # the wire); outside the security headers, which read the docs page to hash its script.
+    app.add_middleware(GZipMiddleware, minimum_size=500, compresslevel=6)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -3,24 +3,22 @@
 import inspect
 import logging
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from blangko.errors import DomainError, Unauthenticated
 from blangko.settings import secret_key
+from web.assets import STATIC, VersionedStatic, favicon
 from web.deps import CsrfFailed, LoginRequired
 from web.templating import render
 
 log = logging.getLogger("blangko.web")
-STATIC = Path(__file__).parent / "static"
 SESSION_HOURS = 12
 
 
@@ -38,7 +36,8 @@ def install(app: FastAPI) -> None:
         same_site="lax",
         https_only=False,
     )
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", VersionedStatic(directory=STATIC), name="static")
+    app.add_api_route("/favicon.ico", favicon, methods=["GET"], include_in_schema=False)
     for module in (auth, office, documents, planner, jobs, admin, account, public):
         app.include_router(module.router)
     # The public pages take the residents' load, and routes are tried in order: with

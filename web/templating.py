@@ -1,5 +1,6 @@
 """Jinja2 environment of the pages: Indonesian number and date filters, the CSRF token,
-the signed-in user and the one-time message in every template."""
+the signed-in user and the one-time message in every template, versioned static
+addresses (``static_url``) and the marks of a refused field (``invalid``)."""
 
 from collections.abc import Mapping
 from pathlib import Path
@@ -9,9 +10,13 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
 
 from blangko import fmt
 from blangko.errors import DomainError
+from web.assets import static_url
 
 TEMPLATES = Path(__file__).parent / "templates"
 FLASH = "flash"  # the session key of the one-time message
@@ -26,6 +31,22 @@ def percent(value: float | None) -> str:
 
 
 templates.env.filters["persen"] = percent
+templates.env.globals["static_url"] = static_url
+ERROR_ID = "galat"  # the id of a refused form's message (templates/_error.html)
+
+
+@pass_context
+def invalid(context: Context, field: str, hint: str = "", when: bool = True) -> Markup:
+    """The attributes of form field ``field``: when the refusal names it (and ``when``),
+    marked invalid, described by the message (and its ``hint``) and focused on load, so
+    that a screen reader lands on it and reads why; otherwise only its ``hint``."""
+    if when and context.get("error") and context.get("error_field") == field:
+        described = f"{ERROR_ID} {hint}".strip()
+        return Markup('aria-invalid="true" aria-describedby="{}" autofocus').format(described)
+    return Markup('aria-describedby="{}"').format(hint) if hint else Markup("")
+
+
+templates.env.globals["invalid"] = invalid
 
 
 def render(

@@ -37,7 +37,7 @@ def test_a_resident_sees_blanks_available_and_the_wait_without_signing_in(
         response = client.get("/publik/32.16")
     assert response.status_code == 200
     assert "set-cookie" not in response.headers
-    assert '<html lang="id">' in response.text
+    assert '<html lang="id"' in response.text
     page = text(response.text)
     assert "Kabupaten Bekasi" in page and "Provinsi Jawa Barat" in page
     assert "Blangko KTP-el hari ini Tersedia" in page

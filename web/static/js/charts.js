@@ -34,19 +34,32 @@
         borderDash: [10, 5], borderWidth: 2.5, pointRadius: 0, yAxisID: "y1" },
     );
   }
+  // Indonesian dates ("2 Des") and numbers ("1.500"), whatever the browser's language.
+  const day = new Intl.DateTimeFormat("id-ID", { day: "numeric", month: "short" });
+  const fullDay = new Intl.DateTimeFormat("id-ID", { day: "numeric", month: "long", year: "numeric" });
+  const asDate = (iso) => new Date(iso + "T00:00:00");
+  // On a phone the plot needs the room (the legend alone takes five lines): a smaller
+  // legend and no axis titles.
+  const narrow = canvas.parentElement.clientWidth < 560;
+  const title = (text) => ({ display: !narrow, text });
   new Chart(canvas, {
     type: "line",
     data: { labels, datasets },
     options: {
       animation: false,
+      locale: "id-ID",
+      maintainAspectRatio: false, // the height is the container's (.chart), set before load
       interaction: { mode: "index", intersect: false },
       scales: {
-        y: { position: "left", title: { display: true, text: "Orang / keping per hari" }, beginAtZero: true },
-        y1: { position: "right", title: { display: true, text: "Stok (keping)" }, beginAtZero: true,
+        y: { position: "left", title: title("Orang / keping per hari"), beginAtZero: true },
+        y1: { position: "right", title: title("Stok (keping)"), beginAtZero: true,
               grid: { drawOnChartArea: false } },
-        x: { ticks: { maxTicksLimit: 12 } },
+        x: { ticks: { maxTicksLimit: 8, callback: (value) => day.format(asDate(labels[value])) } },
       },
-      plugins: { legend: { labels: { usePointStyle: false } } },
+      plugins: {
+        legend: { labels: { usePointStyle: false, boxWidth: narrow ? 14 : 40, font: { size: narrow ? 11 : 12 } } },
+        tooltip: { callbacks: { title: (items) => fullDay.format(asDate(labels[items[0].dataIndex])) } },
+      },
     },
   });
 })();

@@ -19,6 +19,8 @@
     },
     options: {
       animation: false,
+      locale: "id-ID",
+      maintainAspectRatio: false,
       scales: {
         x: { min: 0, max: 100, title: { display: true, text: "Peluang habis ≤ 30 hari menurut prakiraan (%)" } },
         y: { min: 0, max: 100, title: { display: true, text: "Benar-benar habis (%)" } },
