@@ -440,7 +440,7 @@ def alerts_run() -> None:
 def alerts_evaluate(
     months: int = typer.Option(12, "--months", min=1, max=36, help="months to replay"),
     step_days: int = typer.Option(
-        14, "--step-days", min=1, max=14, help="days between replayed origins"
+        7, "--step-days", min=1, max=14, help="days between replayed origins"
     ),
 ) -> None:
     """Replay the warnings of the last months with only what was known each day and score

@@ -52,8 +52,10 @@ class ModelSettings:
     fit_timeout_seconds: float = 20.0
     # A run reuses the model chosen by an office's latest backtest until the choice is
     # this old (each office's own limit lies between half of it and all of it, so that
-    # the offices' races spread over the days): see forecast/reuse.py.
-    choice_max_age_days: int = 28
+    # the offices' races spread over the days): see forecast/reuse.py. The backtest
+    # scores the last 2 × 28 days, so a race sooner than 28 days after the one before
+    # would judge the models mostly on days already judged.
+    choice_max_age_days: int = 56
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """The replay that scores every warning (issue 12 §4): ``blangko alerts evaluate`` and
 the weekly job.
 
-It goes back ``months`` and, every ``step_days``, forecasts every kab/kota with only
+It goes back ``months`` and, every ``step_days`` (a week: the alerts run every day, and
+a replay that looked only every two weeks would see a stock-out coming at most once
+between the office's lead time and its horizon), forecasts every kab/kota with only
 what was known that day (the ledger as of then, lead times learned as of then) through
 the same code as the nightly run (``forecast.runner``: models, projection) and the same
 risk rule as the alerts (``blangko.risk``). Each origin's forecast and warning are then
@@ -53,7 +55,7 @@ Progress = Callable[[int, int], None]
 @dataclass(frozen=True)
 class ReplaySettings:
     months: int = 12
-    step_days: int = 14
+    step_days: int = 7
     run: RunSettings = field(default_factory=RunSettings)
 
 

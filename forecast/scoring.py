@@ -11,7 +11,10 @@ and office (what was forecast and decided that day, with what was known then) an
 - recall counts the **actual** stock-outs (days with no stock while residents waited),
   each warned at least the office's lead time ahead;
 - Brier scores and the reliability table compare P(stock-out ≤ 14/30/60 days) with the
-  counterfactual outcome.
+  counterfactual outcome;
+- a false alarm is what a planner sees: an alert, i.e. a run of warnings of one office at
+  consecutive origins, none of which came true. Precision counts warnings (each origin's
+  decision), false alarms count alerts, so neither depends on how often the replay looks.
 """
 
 from collections.abc import Sequence
@@ -74,6 +77,7 @@ class Scores:
     warned: int  # actual stock-outs warned at least the lead time ahead
     warnings: int
     true_warnings: int
+    false_alarms: int  # alerts (runs of warnings at consecutive origins) none of which came true
     recall: float | None
     precision: float | None
     false_alarms_per_100_offices_month: float
@@ -129,7 +133,7 @@ def score(
     judged = [(d, _within(t, d.origin, d.horizon_days)) for d, t in decisions if d.warned]
     decided = [(d, ok) for d, ok in judged if ok is not None]
     true_warnings = sum(1 for _, ok in decided if ok)
-    false_warnings = len(decided) - true_warnings
+    false_alarms = _false_alarms(judged, origins)
 
     # Recall: an actual stock-out is warned when some origin between (lead time + safety
     # + one origin step) and the lead time before it warned the office.
@@ -185,9 +189,10 @@ def score(
         warned=warned,
         warnings=len(decided),
         true_warnings=true_warnings,
+        false_alarms=false_alarms,
         recall=round(warned / counted, 4) if counted else None,
         precision=round(true_warnings / len(decided), 4) if decided else None,
-        false_alarms_per_100_offices_month=round(false_warnings / len(offices) * 100 / months, 3)
+        false_alarms_per_100_offices_month=round(false_alarms / len(offices) * 100 / months, 3)
         if offices and months
         else 0.0,
         brier=brier,
@@ -195,6 +200,28 @@ def score(
         median_date_error_days=float(median(errors)) if errors else None,
         reliability=reliability,
     )
+
+
+def _false_alarms(judged: Sequence[tuple[Decision, bool | None]], origins: list[date]) -> int:
+    """Alerts none of whose warnings came true: an office's warnings at consecutive
+    origins are one alert (the daily alert stays open between them); an alert of which
+    no warning could be judged yet is not counted."""
+    index = {origin: i for i, origin in enumerate(origins)}
+    by_office: dict[str, list[tuple[int, bool | None]]] = {}
+    for d, ok in judged:
+        by_office.setdefault(d.office_code, []).append((index[d.origin], ok))
+    count = 0
+    for warnings in by_office.values():
+        warnings.sort(key=lambda w: w[0])
+        run: list[bool | None] = []
+        for i, (position, ok) in enumerate(warnings):
+            run.append(ok)
+            last = i + 1 == len(warnings) or warnings[i + 1][0] != position + 1
+            if last:
+                if False in run and True not in run:
+                    count += 1
+                run = []
+    return count
 
 
 def _bins(horizon: int, pairs: list[tuple[float, float]]) -> list[Bin]:

@@ -64,6 +64,24 @@ def test_a_warning_that_led_to_a_resupply_is_not_a_false_alarm() -> None:
     )
 
 
+def test_a_false_alarm_is_an_alert_not_every_origin_it_stayed_open() -> None:
+    origins = [ORIGIN + timedelta(days=7 * i) for i in range(8)]
+    never = Truth(counterfactual_stockout=None, observed_days=90)
+    # B is warned at origins 0-2 (one alert) and again at 5-6 (a second one), never out.
+    # C is warned at origins 0-3; at origin 3 it would have run out: a true alert.
+    pairs = []
+    for i, origin in enumerate(origins):
+        pairs.append((decision("B", origin, warned=i in (0, 1, 2, 5, 6)), never))
+        c_truth = Truth(origin + timedelta(days=5), 90) if i == 3 else never
+        pairs.append((decision("C", origin, warned=i <= 3), c_truth))
+    scores = score(pairs, [], origin_step_days=7)
+    assert scores.warnings == 9 and scores.true_warnings == 1
+    assert scores.false_alarms == 2
+    assert scores.false_alarms_per_100_offices_month == pytest.approx(
+        2 / 2 * 100 / (8 * 7 / 30.4375), rel=1e-3
+    )
+
+
 def test_recall_counts_stockouts_warned_at_least_the_lead_time_ahead() -> None:
     origins = [ORIGIN + timedelta(days=14 * i) for i in range(6)]
     # Office A runs out on day 40: warned at the origin of day 28 (12 ≥ lead 7 days ahead).
