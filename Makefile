@@ -18,9 +18,13 @@ $(BIN)/blangko: pyproject.toml
 
 install: system $(BIN)/blangko
 
+# As root (CI) apt-get runs directly, otherwise through sudo.
+SUDO = $(if $(filter 0,$(shell id -u)),,sudo)
+
 system:
 	@if command -v apt-get >/dev/null && ! dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1; then \
-		apt-get update -q && apt-get install -y -q --no-install-recommends $(SYSTEM_PACKAGES); \
+		echo "Installing what the PDF documents need from Debian: $(SYSTEM_PACKAGES)"; \
+		$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q --no-install-recommends $(SYSTEM_PACKAGES); \
 	fi
 
 run: install
