@@ -3,7 +3,7 @@
 // colour, so the chart reads without relying on colour alone.
 (function () {
   const canvas = document.getElementById("history-chart");
-  if (!canvas || typeof Chart === "undefined") return;
+  if (!canvas || !window.drawChartWhenSeen) return;
   const history = JSON.parse(document.getElementById("history-data").textContent);
   const forecastNode = document.getElementById("forecast-data");
   const forecast = forecastNode ? JSON.parse(forecastNode.textContent) : {};
@@ -42,7 +42,7 @@
   // legend and no axis titles.
   const narrow = canvas.parentElement.clientWidth < 560;
   const title = (text) => ({ display: !narrow, text });
-  new Chart(canvas, {
+  window.drawChartWhenSeen(canvas, () => new Chart(canvas, {
     type: "line",
     data: { labels, datasets },
     options: {
@@ -54,12 +54,13 @@
         y: { position: "left", title: title("Orang / keping per hari"), beginAtZero: true },
         y1: { position: "right", title: title("Stok (keping)"), beginAtZero: true,
               grid: { drawOnChartArea: false } },
-        x: { ticks: { maxTicksLimit: 8, callback: (value) => day.format(asDate(labels[value])) } },
+        // sampleSize: label widths measured on a few ticks, not all 270 days.
+        x: { ticks: { maxTicksLimit: 8, sampleSize: 8, callback: (value) => day.format(asDate(labels[value])) } },
       },
       plugins: {
         legend: { labels: { usePointStyle: false, boxWidth: narrow ? 14 : 40, font: { size: narrow ? 11 : 12 } } },
         tooltip: { callbacks: { title: (items) => fullDay.format(asDate(labels[items[0].dataIndex])) } },
       },
     },
-  });
+  }));
 })();

@@ -3,10 +3,10 @@
 // well-calibrated forecast lies on the diagonal.
 (function () {
   const canvas = document.getElementById("reliability-chart");
-  if (!canvas || typeof Chart === "undefined") return;
+  if (!canvas || !window.drawChartWhenSeen) return;
   const bins = JSON.parse(document.getElementById("reliability-data").textContent);
   const percent = (v) => Math.round(v * 100);
-  new Chart(canvas, {
+  window.drawChartWhenSeen(canvas, () => new Chart(canvas, {
     type: "scatter",
     data: {
       datasets: [
@@ -26,5 +26,5 @@
         y: { min: 0, max: 100, title: { display: true, text: "Benar-benar habis (%)" } },
       },
     },
-  });
+  }));
 })();
