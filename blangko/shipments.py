@@ -248,6 +248,20 @@ def list_shipments(
     return list(session.exec(query.offset(offset).limit(limit)).all())
 
 
+def received_by(*, session: Session, office_code: str, limit: int = 20) -> list[Shipment]:
+    """The shipments ``office_code`` received (in full or short), latest receipt first."""
+    received = [
+        s
+        for status in (ShipmentStatus.received, ShipmentStatus.received_short)
+        for s in list_shipments(
+            session=session, office_code=office_code, status=status, limit=limit
+        )
+        if s.to_office == office_code
+    ]
+    received.sort(key=lambda s: (s.received_on or s.dispatched_on, s.id or 0), reverse=True)
+    return received[:limit]
+
+
 def shipment_page(
     *,
     session: Session,

@@ -112,3 +112,40 @@ def test_planner_downloads_the_national_workbook_from_the_page(sqlite_engine: En
     assert month
     book = workbook(web.get(f"/nasional/bulanan/{month.group(1)}.xlsx").content)
     assert book.sheetnames == ["Kantor", "Provinsi", "Nasional"]
+
+
+def test_the_receive_screen_offers_the_bast_of_what_was_just_received(
+    sqlite_engine: Engine,
+) -> None:
+    engine = sqlite_engine
+    add_user(engine, "petugas", Role.officer, OFFICE)
+    stock_office(engine, "00", 1_000)
+    with session_scope(engine) as session:
+        today = local_today(get_office(session=session, code=OFFICE))
+        shipment = dispatch(
+            session=session,
+            from_office="00",
+            to_office=OFFICE,
+            quantity=600,
+            dispatched_on=today - timedelta(days=2),
+            expected_on=today,
+            reference="B/78/DUK",
+            actor=SETUP,
+        )
+    web = client()
+    login(web, "petugas")
+    dashboard = web.get(f"/kantor/{OFFICE}")
+    assert "BAST (PDF)" not in dashboard.text  # nothing received yet
+    token = re.search(r'name="csrf" value="([^"]+)"', dashboard.text)
+    assert token
+    received = web.post(
+        f"/kiriman/{shipment.id}/terima",
+        data={"csrf": token.group(1), "mode": "penuh", "received_on": today.isoformat()},
+    )
+    assert received.status_code == 200 and f"Kiriman #{shipment.id} diterima" in received.text
+    link = f"/kantor/{OFFICE}/bast.pdf?kiriman={shipment.id}"
+    assert f'href="{link}"' in received.text  # on the receive screen, beside the receipt
+    text = pdf_text(web.get(link).content)
+    assert has(text, "600 keping") and has(text, "B/78/DUK")
+    form = web.get(f"/kantor/{OFFICE}/dokumen?kiriman={shipment.id}")
+    assert f'<option value="{shipment.id}" selected>' in form.text

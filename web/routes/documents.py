@@ -16,7 +16,7 @@ from blangko.documents import files, handover
 from blangko.documents.files import PDF, XLSX
 from blangko.documents.handover import Signatory
 from blangko.fields import MAX_ID
-from blangko.models import Office, ShipmentStatus, User
+from blangko.models import Office, User
 from blangko.offices import local_today
 from web.deps import PageRoute, SessionDep, UserDep
 from web.templating import render
@@ -47,18 +47,9 @@ def recent_months(office: Office) -> list[tuple[str, str]]:
 
 
 def _page_context(session: Session, user: User, office: Office) -> dict[str, Any]:
-    received = [
-        s
-        for status in (ShipmentStatus.received, ShipmentStatus.received_short)
-        for s in shipments.list_shipments(
-            session=session, office_code=office.code, status=status, limit=20
-        )
-        if s.to_office == office.code
-    ]
-    received.sort(key=lambda s: (s.received_on or s.dispatched_on, s.id or 0), reverse=True)
     return {
         "office": office,
-        "received": received[:20],
+        "received": shipments.received_by(session=session, office_code=office.code),
         "me": handover.profile_signatory(user),
         "months": recent_months(office),
         "central": user.role in access.CENTRAL,
@@ -66,9 +57,17 @@ def _page_context(session: Session, user: User, office: Office) -> dict[str, Any
 
 
 @router.get("/kantor/{code}/dokumen")
-def documents_page(request: Request, code: str, user: UserDep, session: SessionDep) -> Response:
+def documents_page(
+    request: Request,
+    code: str,
+    user: UserDep,
+    session: SessionDep,
+    kiriman: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
     office = access.readable_office(session, user, code)
-    return render(request, "office/documents.html", _page_context(session, user, office))
+    context = _page_context(session, user, office)
+    context["chosen"] = kiriman  # the shipment a link from the dashboard asks about
+    return render(request, "office/documents.html", context)
 
 
 @router.get("/kantor/{code}/bast.pdf")

@@ -65,6 +65,8 @@ def dashboard_context(session: Session, office: Office) -> dict[str, Any]:
         "position": position,
         "incoming": [s for s in incoming if s.to_office == office.code],
         "outgoing": [s for s in incoming if s.from_office == office.code],
+        # The latest receipts, each with its handover record (BAST) to print.
+        "received": shipments.received_by(session=session, office_code=office.code, limit=3),
         "chart": chart,
         "forecast": forecast,
         "lead_time": lead_time_of(session=session, office_code=office.code, as_of=today),
