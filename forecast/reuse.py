@@ -108,6 +108,28 @@ def plan(
     return RACE
 
 
+def cost_rank(
+    office_code: str,
+    start: date,
+    values: np.ndarray,
+    previous: ModelState | None,
+    settings: ModelSettings,
+) -> int:
+    """How much work the office's forecast will be, for handing out the dearest first (so
+    that no worker is left alone with a race at the end of a run): 0 a race (two or three
+    Prophet fits), 1 a Prophet refit, 2 a fallback refit or a reuse (no fit)."""
+    work = plan(
+        office_code,
+        series_end(start, values),
+        fingerprint(start, values, settings),
+        previous,
+        settings,
+    )
+    if work == RACE:
+        return 0
+    return 1 if work == REFIT and previous is not None and previous.model == PROPHET else 2
+
+
 def forecast_with_state(
     office_code: str,
     start: date,

@@ -46,7 +46,7 @@ from forecast.projection import (
     sample_demand_paths,
 )
 from forecast.resupply import approved_supply_as_of, lead_times_as_of
-from forecast.reuse import ModelState, forecast_with_state, series_end, state_of
+from forecast.reuse import ModelState, cost_rank, forecast_with_state, series_end, state_of
 from forecast.series import DemandSeries, incoming_shipments, load_series, national_series
 
 log = logging.getLogger(__name__)
@@ -355,6 +355,12 @@ def run_models(
             init_worker(calendar, settings.models)
             yield forecast_chunk(tasks)
         return
+    # The dearest first: the last chunks are the cheap ones, so both workers stay busy
+    # to the end instead of one finishing a race alone.
+    tasks = sorted(
+        tasks,
+        key=lambda t: cost_rank(t.office_code, t.start, t.values, t.previous, settings.models),
+    )
     chunks = [tasks[i : i + settings.chunk_size] for i in range(0, len(tasks), settings.chunk_size)]
     with ExitStack() as stack:
         if pool is None:

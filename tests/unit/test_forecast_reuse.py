@@ -204,3 +204,18 @@ def test_the_state_of_a_forecast_survives_its_json(
     assert back.backtest == kept.backtest and back.note == kept.note
     again = forecast_with_state("32.01", start, values, calendar, holidays, SETTINGS, back)
     assert again.work == REUSE
+
+
+def test_the_dearest_forecasts_are_handed_out_first() -> None:
+    start = date(2026, 1, 1)
+    values = np.arange(1.0, 30.0)
+    later = np.append(values, 31.0)  # one more day: the previous forecast is not reused
+
+    def rank(previous: ModelState | None, series: np.ndarray = later) -> int:
+        return reuse.cost_rank("32.01", start, series, previous, SETTINGS)
+
+    assert rank(None) == 0  # no state: a race
+    assert rank(state("32.01", start, values, chosen_days_ago=400)) == 0  # an old choice
+    assert rank(state("32.01", start, values)) == 1  # a Prophet refit
+    assert rank(state("32.01", start, values, model=WEEKDAY_MEDIAN)) == 2  # a fallback refit
+    assert rank(state("32.01", start, values), values) == 2  # unchanged: reused, no fit
