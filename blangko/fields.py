@@ -255,6 +255,8 @@ def _date_pattern(earliest: date, latest: date) -> str:
 
 
 DATE_PATTERN = _date_pattern(EARLIEST_DATE, LATEST_DATE)
+# A month ``YYYY-MM`` in the same years (the monthly documents).
+MONTH_PATTERN = DATE_PATTERN.removesuffix("-(?:0[1-9]|[12][0-9]|3[01])$") + "$"
 # A text without control characters (``text_error``).
 TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}]*$"
 # A required text: also something left after stripping (``check_text(required=True)``).

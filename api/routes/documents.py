@@ -11,7 +11,7 @@ from sqlmodel import Session
 from api.deps import CodePath, IdPath, SessionDep, UserDep, readable_office, require_visible
 from api.errors import problem_responses
 from api.transaction import TransactionRoute, get_write_session
-from blangko import access
+from blangko import access, fields
 from blangko.documents import files
 from blangko.documents.files import PDF, XLSX
 from blangko.documents.handover import Signatory
@@ -26,7 +26,7 @@ router = APIRouter(
 
 MonthPath = Annotated[
     str,
-    Path(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM", examples=["2026-11"]),
+    Path(pattern=fields.MONTH_PATTERN, description="YYYY-MM", examples=["2026-11"]),
 ]
 WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 Typed = Annotated[str, Query(max_length=120)]

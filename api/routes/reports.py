@@ -43,7 +43,7 @@ ETAG = {
         "required": True,
     }
 }
-_ENTITY_TAG = re.compile(r'(?:W/)?"(\d{1,9})"')
+_ENTITY_TAG = re.compile(r'(?:W/)?"([0-9]{1,9})"')
 
 
 def etag(report: DailyReport) -> str:
@@ -115,7 +115,7 @@ def save_daily_report(
         Header(
             alias="If-Match",
             max_length=200,
-            pattern=r'^\s*(\*|(W/)?"\d{1,9}"(\s*,\s*(W/)?"\d{1,9}")*)\s*$',
+            pattern=r'^[ \t]*(\*|(W/)?"[0-9]{1,9}"([ \t]*,[ \t]*(W/)?"[0-9]{1,9}")*)[ \t]*$',
             description='Only correct the report if its version is still this one (`"2"`, '
             "the `ETag` it was read with); `*`: only if the day has a report",
             examples=['"1"'],

@@ -82,3 +82,18 @@ def test_regional_office_codes_are_the_office_codes_but_the_national_one() -> No
         regional = re.fullmatch(fields.REGIONAL_OFFICE_CODE, code) is not None
         office = re.fullmatch(fields.OFFICE_CODE, code, flags=re.ASCII) is not None
         assert regional == (office and not code.startswith("00")), code
+
+
+def test_the_month_pattern_accepts_exactly_the_months_the_documents_take() -> None:
+    from blangko.documents.monthly import parse_month
+    from blangko.errors import ValidationFailed
+
+    for year in range(1999, 2112):
+        for month in range(0, 14):
+            text = f"{year:04d}-{month:02d}"
+            try:
+                parse_month(text)
+                accepted = True
+            except ValidationFailed:
+                accepted = False
+            assert (re.fullmatch(fields.MONTH_PATTERN, text) is not None) == accepted, text

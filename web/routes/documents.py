@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from api.transaction import get_write_session
-from blangko import access, fmt, shipments
+from blangko import access, fields, fmt, shipments
 from blangko.documents import files, handover
 from blangko.documents.files import PDF, XLSX
 from blangko.documents.handover import Signatory
@@ -23,7 +23,7 @@ from web.templating import render
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 MONTHS_LISTED = 12
-MonthPath = Annotated[str, Path(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+MonthPath = Annotated[str, Path(pattern=fields.MONTH_PATTERN)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 Typed = Annotated[str, Query(max_length=120)]
 
