@@ -179,8 +179,23 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
         schemas[model.__name__] = definition
     _problems_everywhere(document)
     _public_operations(document)
+    _absent_not_null(document)
     app.openapi_schema = document
     return document
+
+
+def _absent_not_null(document: dict[str, Any]) -> None:
+    """An optional query or header parameter is left out, never sent as null (there is no
+    null in a query string or a header; a client told it may would send the text
+    ``null``): its schema keeps only the non-null branch of FastAPI's ``anyOf``."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                branches = [b for b in schema.get("anyOf", []) if b.get("type") != "null"]
+                if "anyOf" in schema and len(branches) == 1:
+                    del schema["anyOf"]
+                    schema.update(branches[0])
 
 
 def _problems_everywhere(document: dict[str, Any]) -> None:

@@ -122,3 +122,24 @@ def test_every_operation_answers_503_with_retry_after_while_the_database_is_away
     for answer in answers:
         assert_problem(answer, 503, "unavailable")
         assert int(answer.headers["Retry-After"]) >= 1
+
+
+def test_optional_parameters_are_left_out_never_null(sqlite_engine: Engine) -> None:
+    """A query string or a header has no null: a schema allowing one made fuzzers (and
+    generated clients) send the text ``null`` as an If-Match or a date filter."""
+    document = create_app().openapi()
+    nullable = [
+        (path, parameter["name"])
+        for path, operations in document["paths"].items()
+        for operation in operations.values()
+        for parameter in operation.get("parameters", [])
+        if "null" in str(parameter.get("schema", {}))
+    ]
+    assert nullable == []
+    officer = bearer(add_user(sqlite_engine, "petugas", Role.officer, "32.16"))
+    answer = client().put(
+        "/api/v1/offices/32.16/daily-reports/2026-11-20",
+        json={"print_requests": 1, "printed": 1, "backlog": 0},
+        headers={**officer, "If-Match": "null"},
+    )
+    assert_problem(answer, 422, "validation_error")  # still refused, now as the schema says
