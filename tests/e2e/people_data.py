@@ -3,9 +3,10 @@ officer, stock on its way, a pending request, a plan, alerts, a queued e-mail, t
 of reports, and a finished forecast in which three kab/kota offices are at high risk (so
 the national overview has tinted rows next to each other)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from blangko import reports, shipments, stock
 from blangko.db import session_scope
@@ -72,44 +73,7 @@ def populate(engine: Engine) -> None:
                 figures=reports.DailyFigures(print_requests=120, printed=110, backlog=10),
                 actor=SYSTEM,
             )
-        shipments.dispatch(
-            session=session,
-            from_office="00",
-            to_office=OFFICE,
-            quantity=1500,
-            expected_on=today + timedelta(days=1),
-            reference="470/88/Dukcapil",
-            actor=SYSTEM,
-            dispatched_on=today,
-        )
-        shipments.request_allocation(
-            session=session,
-            office_code="12.71",
-            quantity=4000,
-            reference="470/12/Medan",
-            actor=SYSTEM,
-        )
-        plan = ReallocationPlan(
-            status=PlanStatus.proposed,
-            lead_time_days=21,
-            safety_days=14,
-            coverage=1.0,
-            total_deficit=1200,
-            total_available=18500,
-            total_moved=1200,
-            total_cost=1200.0,
-        )
-        session.add(plan)
-        session.flush()
-        session.add(
-            ReallocationLine(
-                plan_id=plan.id or 0,
-                from_office="00",
-                to_office="91.71",
-                quantity=1200,
-                cost=1200.0,
-            )
-        )
+        work_in_progress(session, today)
         session.add_all(
             [
                 Alert(
@@ -148,3 +112,46 @@ def populate(engine: Engine) -> None:
             result = flat_result(run.id or 0, code, today, days)
             result.stockout_probability = {"14": p30 / 2, "30": p30, "60": min(1.0, p30 * 2)}
             session.add(result)
+
+
+def work_in_progress(session: Session, today: date) -> None:
+    """What waits for someone: 1,500 blanks on their way to Bekasi, Medan's undecided
+    request for 4,000 and a proposed plan moving 1,200 to Jayapura."""
+    shipments.dispatch(
+        session=session,
+        from_office="00",
+        to_office="32.16",
+        quantity=1500,
+        expected_on=today + timedelta(days=1),
+        reference="470/88/Dukcapil",
+        actor=SYSTEM,
+        dispatched_on=today,
+    )
+    shipments.request_allocation(
+        session=session,
+        office_code="12.71",
+        quantity=4000,
+        reference="470/12/Medan",
+        actor=SYSTEM,
+    )
+    plan = ReallocationPlan(
+        status=PlanStatus.proposed,
+        lead_time_days=21,
+        safety_days=14,
+        coverage=1.0,
+        total_deficit=1200,
+        total_available=18500,
+        total_moved=1200,
+        total_cost=1200.0,
+    )
+    session.add(plan)
+    session.flush()
+    session.add(
+        ReallocationLine(
+            plan_id=plan.id or 0,
+            from_office="00",
+            to_office="91.71",
+            quantity=1200,
+            cost=1200.0,
+        )
+    )

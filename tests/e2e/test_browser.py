@@ -2,19 +2,18 @@
 report and sees the stock change; a planner approves a request. Screenshots of the
 main pages are saved."""
 
-from datetime import timedelta
-
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine
 
-from blangko import shipments, stock
+from blangko import stock
 from blangko.db import session_scope
 from blangko.ledger import SYSTEM
-from blangko.models import PlanStatus, ReallocationLine, ReallocationPlan, Role
+from blangko.models import Role
 from blangko.offices import get_office, local_today
 from blangko.users import create_user
 from tests.e2e.conftest import screenshot
+from tests.e2e.people_data import work_in_progress
 
 pytestmark = pytest.mark.browser
 PASSWORD = "rahasia-123"
@@ -35,44 +34,7 @@ def history(sqlite_engine: Engine) -> None:
         stock.record_procurement(
             session=session, quantity=20000, received_on=today, reference="PO-1", actor=SYSTEM
         )
-        shipments.dispatch(
-            session=session,
-            from_office="00",
-            to_office="32.16",
-            quantity=1500,
-            expected_on=today + timedelta(days=1),
-            reference="470/88/Dukcapil",
-            actor=SYSTEM,
-            dispatched_on=today,
-        )
-        shipments.request_allocation(
-            session=session,
-            office_code="12.71",
-            quantity=4000,
-            reference="470/12/Medan",
-            actor=SYSTEM,
-        )
-        plan = ReallocationPlan(
-            status=PlanStatus.proposed,
-            lead_time_days=21,
-            safety_days=14,
-            coverage=1.0,
-            total_deficit=1200,
-            total_available=18500,
-            total_moved=1200,
-            total_cost=1200.0,
-        )
-        session.add(plan)
-        session.flush()
-        session.add(
-            ReallocationLine(
-                plan_id=plan.id or 0,
-                from_office="00",
-                to_office="91.71",
-                quantity=1200,
-                cost=1200.0,
-            )
-        )
+        work_in_progress(session, today)
 
 
 def sign_in_with_keyboard(page: Page, base: str, username: str) -> None:
