@@ -7,7 +7,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import httpx
 from sqlmodel import select
@@ -43,32 +44,53 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, *, workers: int = 1) -> Iterator[str]:
-    """A uvicorn server for database ``url``; yields its base URL."""
+def server(
+    url: str,
+    *,
+    workers: int = 1,
+    env: dict[str, str] | None = None,
+    as_served: bool = False,
+    log: Path | None = None,
+) -> Iterator[str]:
+    """A server for database ``url`` on a free loopback port; yields its base URL. Plain
+    uvicorn without an access log, or ``as_served``: ``blangko serve`` as an office runs it
+    (access log on, into ``log``). ``env`` adds settings."""
     port = free_port()
-    env = {**os.environ, "BLANGKO_DATABASE_URL": url}
-    command = [
-        sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("the server did not start")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    if as_served:
+        command = [
+            sys.executable, "-m", "blangko.cli", "serve", "--no-scheduler",
+            "--workers", str(workers), "--port", str(port),
+        ]  # fmt: skip
+    else:
+        command = [
+            sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--log-level", "warning", "--no-access-log",
+        ]  # fmt: skip
+    with ExitStack() as stack:
+        out = stack.enter_context(log.open("wb")) if log else None
+        process = subprocess.Popen(
+            command,
+            env={**os.environ, **(env or {}), "BLANGKO_DATABASE_URL": url},
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 90
+            while True:
+                try:
+                    if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the server did not start")
+                time.sleep(0.2)
+            yield base
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
 
 
 def token(base: str, username: str = BENCH_USER, password: str = BENCH_PASSWORD) -> str:

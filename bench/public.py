@@ -20,8 +20,6 @@ import argparse
 import asyncio
 import os
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -49,33 +47,6 @@ def build(path: Path, years: int) -> None:
     finally:
         engine.dispose()
     print(f"built {path} ({years} year(s) of history) in {time.perf_counter() - started:.0f} s")
-
-
-def serve(url: str, workers: int, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "BLANGKO_DATABASE_URL": url,
-        "BLANGKO_TRUSTED_PROXIES": "127.0.0.1",
-    }
-    command = [
-        sys.executable, "-m", "blangko.cli", "serve", "--no-scheduler",
-        "--workers", str(workers), "--port", str(port),
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def wait_until_up(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            raise RuntimeError("blangko serve did not start")
-        time.sleep(0.3)
 
 
 async def client(
@@ -192,13 +163,15 @@ def main() -> None:
     path = args.db or tmp / "public.db"
     if not path.exists():
         build(path, args.years)
-    url = f"sqlite:///{path}"
-    port = _server.free_port()
-    base = f"http://127.0.0.1:{port}"
-    log = tmp / "serve.log"
-    process = serve(url, args.workers, port, log)
-    try:
-        wait_until_up(base, process)
+    trusted = {"BLANGKO_TRUSTED_PROXIES": "127.0.0.1"}
+    with _server.server(
+        f"sqlite:///{path}",
+        workers=args.workers,
+        env=trusted,
+        as_served=True,
+        log=tmp / "serve.log",
+    ) as base:
+        port = int(base.rsplit(":", 1)[1])
         page_sizes(base)
         try:
             import uvloop
@@ -218,9 +191,6 @@ def main() -> None:
                 timings,
                 statuses,
             )
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
     print("bars: ≥ 1,000 requests/s with p99 ≤ 50 ms; page ≤ 50 KB")
     try:
         load_average = os.getloadavg()
