@@ -105,6 +105,16 @@ class RequestStatus(enum.StrEnum):
     rejected = "rejected"
 
 
+class TrancheStatus(enum.StrEnum):
+    """A planned procurement tranche: planned (budgeted), ordered (contract signed),
+    received (posted into national stock), cancelled."""
+
+    planned = "planned"
+    ordered = "ordered"
+    received = "received"
+    cancelled = "cancelled"
+
+
 def _enum(e: type[enum.Enum], length: int = 20) -> Any:
     # Stored as plain strings: stable across databases and readable in SQL.
     return sa.Column(
@@ -679,3 +689,42 @@ class PublicSnapshot(SQLModel, table=True):
     waiting_for_blanks: bool = False
     shipment_expected_on: date | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+
+
+class PlannedProcurement(SQLModel, table=True):
+    """A procurement tranche planned or ordered but not yet in national stock; receiving
+    it posts the procurement movement (``movement_id``). Issue 13 item 2."""
+
+    __tablename__ = "planned_procurements"
+
+    id: int | None = Field(default=None, primary_key=True)
+    quantity: int
+    expected_on: date
+    reference: str = Field(max_length=REFERENCE_MAX_LENGTH)
+    note: str = Field(default="", max_length=NOTE_MAX_LENGTH)
+    status: TrancheStatus = Field(sa_column=_enum(TrancheStatus))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    created_by: int | None = Field(default=None, foreign_key="users.id")
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    received_on: date | None = None
+    movement_id: int | None = Field(default=None, foreign_key="movements.id")
+
+
+class NationalForecast(SQLModel, table=True):
+    """One national demand forecast a year ahead with its procurement timing, as
+    ``GET /api/v1/forecasts/national`` returns it (``result``), and how it was made
+    (``model``, ``backtest``). Made by the nightly job. Issue 13 items 1 and 3."""
+
+    __tablename__ = "national_forecasts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    generated_at: datetime = Field(default_factory=utcnow, sa_column=_utc_column())
+    as_of: date
+    model: str = Field(max_length=40)
+    seconds: float = 0.0
+    result: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+    backtest: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
