@@ -27,6 +27,7 @@ from api.routes import (
     requests,
     shipments,
     stock,
+    tranches,
 )
 from api.schemas import OFFICE_CODE, FieldError, Problem
 from web import security
@@ -38,6 +39,7 @@ ROUTERS: list[APIRouter] = [
     stock.router,
     reports.router,
     procurements.router,
+    tranches.router,
     requests.router,
     shipments.router,
     movements.router,

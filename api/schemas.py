@@ -23,6 +23,7 @@ from blangko.models import (
     Role,
     ShipmentStatus,
     Source,
+    TrancheStatus,
 )
 from blangko.risk import RiskLevel
 from forecast.models import PROPHET, WEEKDAY_MEDIAN
@@ -748,3 +749,69 @@ class AllocationRequestPage(Page):
 
 class ShipmentPage(Page):
     items: list[ShipmentPublic]
+
+
+class PlannedProcurementCreate(BaseModel):
+    """A procurement tranche budgeted or ordered (issue 13 item 2)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "quantity": 5000000,
+                    "expected_on": "2027-03-15",
+                    "reference": "SPK-2027-003",
+                    "status": "ordered",
+                }
+            ]
+        },
+    )
+
+    quantity: PositiveQuantity
+    expected_on: Day
+    reference: RequiredReference = Field(description="Contract, budget or e-katalog reference")
+    status: Literal["planned", "ordered"] = Field(
+        default="planned",
+        description="`planned` (budgeted) or `ordered` (contract signed); a tranche becomes "
+        "`received` only through `/receive`",
+    )
+    note: Note = ""
+
+
+class PlannedProcurementReceive(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"received_on": "2027-03-12", "quantity": 4800000}]},
+    )
+
+    received_on: Day
+    quantity: PositiveQuantity | None = Field(
+        default=None, description="What arrived; the planned quantity when left out"
+    )
+
+
+class PlannedProcurementCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Note = ""
+
+
+class PlannedProcurementPublic(BaseModel):
+    id: int
+    quantity: int = Field(description="Blanks planned or ordered")
+    expected_on: date
+    reference: str
+    note: str
+    status: TrancheStatus
+    created_at: datetime
+    updated_at: datetime
+    received_on: date | None
+    received_quantity: int | None = Field(
+        description="Blanks the receipt posted into national stock (may differ from `quantity`)"
+    )
+    movement_id: int | None = Field(description="The procurement movement of the receipt")
+
+
+class PlannedProcurementPage(Page):
+    items: list[PlannedProcurementPublic]

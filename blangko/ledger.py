@@ -24,7 +24,9 @@ from blangko.models import (
     Entry,
     Movement,
     MovementKind,
+    PlannedProcurement,
     Source,
+    TrancheStatus,
     utcnow,
 )
 from blangko.postings import AccountRef, Leg
@@ -220,8 +222,24 @@ def reverse(
         idempotency_key=idempotency_key,
         reverses_id=movement_id,
     )
+    if original.kind is MovementKind.procurement:
+        _reopen_tranche(session, movement_id)
     idempotency.remember(session, idempotency_key, "reverse", payload, movement.id)
     return movement
+
+
+def _reopen_tranche(session: Session, movement_id: int) -> None:
+    """A reversed procurement that received a planned tranche (``blangko.tranches``) puts
+    the tranche back to ``ordered``: its blanks are no longer in national stock, so it is
+    expected again (the national projection counts it) and can be received anew. The
+    reversal itself names the movement it undoes."""
+    session.execute(
+        sa.update(PlannedProcurement)
+        .where(col(PlannedProcurement.movement_id) == movement_id)
+        .values(
+            status=TrancheStatus.ordered, received_on=None, movement_id=None, updated_at=utcnow()
+        )
+    )
 
 
 def _movement(session: Session, movement_id: int, lock: bool = False) -> Movement:
