@@ -26,7 +26,17 @@ def install(app: FastAPI) -> None:
     """Adds the pages, their static files and the signed session cookie to ``app``."""
     from web.public_cache import PublicCache
     from web.rate_limit import RateLimit
-    from web.routes import account, admin, auth, documents, jobs, office, planner, public
+    from web.routes import (
+        account,
+        admin,
+        auth,
+        documents,
+        jobs,
+        office,
+        planner,
+        public,
+        tranches,
+    )
 
     app.add_middleware(
         SessionMiddleware,
@@ -38,7 +48,7 @@ def install(app: FastAPI) -> None:
     )
     app.mount("/static", VersionedStatic(directory=STATIC), name="static")
     app.add_api_route("/favicon.ico", favicon, methods=["GET"], include_in_schema=False)
-    for module in (auth, office, documents, planner, jobs, admin, account, public):
+    for module in (auth, office, documents, planner, tranches, jobs, admin, account, public):
         app.include_router(module.router)
     # The public pages take the residents' load, and routes are tried in order: with
     # theirs last, matching the 80 others was half of a cached page's time.
