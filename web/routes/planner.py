@@ -13,7 +13,7 @@ from blangko.access import require_central
 from blangko.errors import DomainError
 from blangko.models import Office, OfficeKind, RequestStatus
 from blangko.offices import NATIONAL, get_office, list_offices, local_today
-from web import forms
+from web import forms, riskmap
 from web.deps import FormDep, IdPath, PageRoute, SessionDep, UserDep, check_csrf, web_actor
 from web.templating import done, refused, render
 
@@ -60,6 +60,8 @@ def national(request: Request, user: UserDep, session: SessionDep) -> Response:
             "risk": risk,
             "sort": sort,
             "sorts": list(SORTS),
+            "risk_map": riskmap.risk_map(offices, request.query_params.get("peta") or ""),
+            "map_links": riskmap.view_links(request.query_params),
         },
     )
 
