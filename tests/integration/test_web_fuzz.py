@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blangko import shipments
+from blangko import shipments, tranches
 from blangko.db import session_scope
 from blangko.ledger import SYSTEM
 from blangko.models import Alert, AlertKind, AlertSeverity
@@ -59,6 +59,10 @@ EDGES = [
     "open",
     "stockout_risk",
     "risiko",
+    "terima",
+    "pesan",
+    "batal",
+    "ordered",
 ]
 values = st.one_of(st.sampled_from(EDGES), st.text(max_size=30), st.integers().map(str))
 ids = st.one_of(
@@ -87,6 +91,12 @@ POSTS: list[tuple[str, st.SearchStrategy[Any], list[str]]] = [
         st.just(""),
         ["from_office", "to_office", "quantity", "expected_on", "reference", "idempotency_key"],
     ),
+    (
+        "/pengadaan{}",
+        st.just(""),
+        ["quantity", "expected_on", "reference", "status", "note", "idempotency_key"],
+    ),
+    ("/pengadaan/{}", ids, ["action", "received_on", "quantity", "reason", "idempotency_key"]),
     ("/peringatan/{}/tandai", ids, []),
     ("/rencana/{}/setujui", ids, []),
 ]
@@ -104,6 +114,7 @@ GETS: list[tuple[str, st.SearchStrategy[Any], list[str]]] = [
     ("/rencana{}", st.just(""), []),
     ("/prakiraan{}", st.just(""), []),
     ("/kotak-keluar{}", st.just(""), []),
+    ("/pengadaan{}", st.just(""), []),
 ]
 
 
@@ -121,7 +132,8 @@ def _snapshot() -> dict[str, Any]:
 
 
 def _something_to_act_on() -> None:
-    """A shipment in transit to 32.16, a pending request, alerts of two offices."""
+    """A shipment in transit to 32.16, a pending request, a procurement tranche still to
+    come, alerts of two offices."""
     with session_scope() as session:
         today = local_today(get_office(session=session, code="32.16"))
         shipments.dispatch(
@@ -135,6 +147,13 @@ def _something_to_act_on() -> None:
         )
         shipments.request_allocation(
             session=session, office_code="32.16", quantity=50, reference="470/F", actor=SYSTEM
+        )
+        tranches.record_tranche(
+            session=session,
+            quantity=500,
+            expected_on=today + timedelta(days=30),
+            reference="SPK-F",
+            actor=SYSTEM,
         )
         for office in ("32.16", "12.71"):
             session.add(
