@@ -240,6 +240,16 @@ class OfficeStockPublic(BaseModel):
     lead_time_days: LeadTimePublic | None = Field(
         description="Lead time of a resupply requested today; null for the national office"
     )
+    ikd_share_90d: float | None = Field(
+        description="IKD activations ÷ blanks received over the last 90 days (office-local "
+        "dates; Rakernas 2023 target ≥ 0.5); null when the office received nothing",
+        examples=[0.43],
+    )
+    ikd_share_ytd: float | None = Field(
+        description="The same since 1 January of the office's year; null when the office "
+        "received nothing since then",
+        examples=[0.48],
+    )
     as_of: datetime
 
 
@@ -255,6 +265,11 @@ class NationalRow(BaseModel):
     days_of_cover: float | None = Field(description="null until a forecast exists")
     stockout_date: date | None = Field(description="null until a forecast exists")
     risk: RiskLevel | None = Field(description="Stock-out risk level; null until a forecast exists")
+    ikd_share_90d: float | None = Field(
+        description="IKD activations ÷ blanks received over the last 90 days (office-local "
+        "dates; Rakernas 2023 target ≥ 0.5); null when the office received nothing",
+        examples=[0.43],
+    )
 
 
 class NationalOverview(BaseModel):

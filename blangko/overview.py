@@ -1,13 +1,13 @@
-"""The national picture: one row per office with its stock position and, once forecasts
-exist, days of cover, stock-out date and risk (used by ``GET /api/v1/stock`` and the
-planner's overview page)."""
+"""The national picture: one row per office with its stock position, its IKD compliance
+and, once forecasts exist, days of cover, stock-out date and risk (used by
+``GET /api/v1/stock`` and the planner's overview page)."""
 
 from dataclasses import dataclass
 from datetime import date
 
 from sqlmodel import Session, select
 
-from blangko import ledger
+from blangko import ikd, ledger
 from blangko.forecasts import latest_summaries, risk_level
 from blangko.models import AccountKind, Office, OfficeKind
 from blangko.offices import NATIONAL, local_today
@@ -29,6 +29,7 @@ class OverviewRow:
     stockout_date: date | None = None
     stockout_probability_30: float | None = None
     risk: RiskLevel | None = None
+    ikd_share_90d: float | None = None  # IKD activations ÷ blanks received (blangko.ikd)
 
 
 def national_overview(*, session: Session) -> list[OverviewRow]:
@@ -56,6 +57,9 @@ def national_overview(*, session: Session) -> list[OverviewRow]:
             row.stockout_date = summary.stockout_date
             row.stockout_probability_30 = summary.stockout_probability.get("30")
             row.risk = risk_level(summary, today=local_today(office))
+    compliance = ikd.compliance(session=session, offices=offices)
+    for row in rows:
+        row.ikd_share_90d = compliance[row.code].share_90d
     return rows
 
 

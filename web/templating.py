@@ -14,7 +14,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
-from blangko import fmt
+from blangko import fmt, ikd
 from blangko.errors import DomainError
 from web.assets import static_url
 
@@ -47,6 +47,7 @@ def invalid(context: Context, field: str, hint: str = "", when: bool = True) -> 
 
 
 templates.env.globals["invalid"] = invalid
+templates.env.globals["below_ikd_target"] = ikd.below_target  # "di bawah 50 %"
 
 
 def render(

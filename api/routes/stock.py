@@ -29,7 +29,7 @@ from api.schemas import (
     StockCountPublic,
 )
 from api.transaction import TransactionRoute
-from blangko import ledger, overview, stock
+from blangko import ikd, ledger, overview, stock
 from blangko.forecasts import latest_summaries
 from blangko.models import utcnow
 from blangko.offices import local_today
@@ -49,7 +49,9 @@ router = APIRouter(
     summary="Stock position of one office",
     description="Blanks on hand, in transit to and from the office, and the backlog of the "
     "latest daily report. `days_of_cover` is null until a forecast exists. `lead_time_days` "
-    "is how long a resupply requested today takes, learned from the ledger.",
+    "is how long a resupply requested today takes, learned from the ledger. "
+    "`ikd_share_90d` and `ikd_share_ytd` are the IKD activations ÷ blanks received over the "
+    "last 90 days and since 1 January (null when nothing was received).",
     responses=problem_responses(404),
 )
 def get_office_stock(code: CodePath, session: SessionDep, user: UserDep) -> OfficeStockPublic:
@@ -57,6 +59,7 @@ def get_office_stock(code: CodePath, session: SessionDep, user: UserDep) -> Offi
     position = stock.office_stock(session=session, office_code=code)
     forecast = latest_summaries(session=session, office_codes=[code]).get(code)
     lead = lead_time_of(session=session, office_code=code, as_of=local_today(office))
+    compliance = ikd.compliance(session=session, offices=[office], since_january=True)[code]
     return OfficeStockPublic(
         office=code,
         on_hand=position.on_hand,
@@ -65,6 +68,8 @@ def get_office_stock(code: CodePath, session: SessionDep, user: UserDep) -> Offi
         backlog=position.backlog,
         days_of_cover=forecast.days_of_cover if forecast else None,
         lead_time_days=LeadTimePublic.model_validate(lead.public()) if lead else None,
+        ikd_share_90d=compliance.share_90d,
+        ikd_share_ytd=compliance.share_ytd,
         as_of=position.as_of,
     )
 
@@ -175,8 +180,9 @@ def record_stock_count(
     response_model=NationalOverview,
     summary="National overview: every office's stock (planner, admin)",
     description="One row per office (national, provinces, kab/kota) with stock on hand, "
-    "in transit, backlog, and — once forecasts exist — days of cover, stock-out date and "
-    "risk (null before).",
+    "in transit, backlog, the IKD activations ÷ blanks received over 90 days "
+    "(`ikd_share_90d`, null when nothing was received), and — once forecasts exist — days "
+    "of cover, stock-out date and risk (null before).",
 )
 def get_national_overview(session: SessionDep, user: UserDep) -> Response:
     require_central(user, "Ikhtisar stok nasional")
@@ -198,6 +204,7 @@ def get_national_overview(session: SessionDep, user: UserDep) -> Response:
                 days_of_cover=row.days_of_cover,
                 stockout_date=row.stockout_date,
                 risk=row.risk,
+                ikd_share_90d=row.ikd_share_90d,
             )
             for row in rows
         ],

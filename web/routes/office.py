@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlmodel import Session
 
-from blangko import csvfile, reports, shipments, stock
+from blangko import csvfile, ikd, reports, shipments, stock
 from blangko.access import readable_office, require_visible, writable_office
 from blangko.errors import DomainError, ValidationFailed
 from blangko.fields import DAILY_FIGURES, EARLIEST_DATE
@@ -70,6 +70,7 @@ def dashboard_context(session: Session, office: Office) -> dict[str, Any]:
         "chart": chart,
         "forecast": forecast,
         "lead_time": lead_time_of(session=session, office_code=office.code, as_of=today),
+        "ikd": ikd.compliance(session=session, offices=[office], since_january=True)[office.code],
         "forecast_chart": {
             "labels": [p["date"] for p in ahead],
             "mean": [p["demand_mean"] for p in ahead],

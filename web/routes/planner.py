@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from blangko import overview, shipments
+from blangko import ikd, overview, shipments
 from blangko.access import require_central
 from blangko.errors import DomainError
 from blangko.models import Office, OfficeKind, RequestStatus
@@ -26,7 +26,9 @@ SORTS = {
     "cakupan": lambda r: (r.days_of_cover is None, r.days_of_cover or 0),
     "habis": lambda r: (r.stockout_date is None, r.stockout_date),
     "risiko": lambda r: -(r.stockout_probability_30 or 0),
+    "ikd": lambda r: (r.ikd_share_90d is None, r.ikd_share_90d or 0),
 }
+IKD_BELOW = "di-bawah-50"  # the filter "di bawah 50 %" (blangko.ikd.TARGET)
 
 
 @router.get("/nasional")
@@ -38,10 +40,13 @@ def national(request: Request, user: UserDep, session: SessionDep) -> Response:
     province = request.query_params.get("provinsi") or ""
     risk = request.query_params.get("risiko") or ""
     sort = request.query_params.get("urut") or "risiko"
+    below = request.query_params.get("ikd") == IKD_BELOW
     shown = [
         r
         for r in offices
-        if (not province or r.province_code == province) and (not risk or r.risk == risk)
+        if (not province or r.province_code == province)
+        and (not risk or r.risk == risk)
+        and (not below or ikd.below_target(r.ikd_share_90d))
     ]
     shown.sort(key=SORTS.get(sort, SORTS["risiko"]))
     return render(
@@ -59,6 +64,8 @@ def national(request: Request, user: UserDep, session: SessionDep) -> Response:
             "province": province,
             "risk": risk,
             "sort": sort,
+            "ikd_below": below,
+            "ikd_filter": IKD_BELOW,
             "sorts": list(SORTS),
             "risk_map": riskmap.risk_map(offices, request.query_params.get("peta") or ""),
             "map_links": riskmap.view_links(request.query_params),
@@ -67,8 +74,12 @@ def national(request: Request, user: UserDep, session: SessionDep) -> Response:
 
 
 def _requests_context(session: Session) -> dict[str, Any]:
+    pending = shipments.list_requests(session=session, status=RequestStatus.pending)
+    asking = [get_office(session=session, code=c) for c in sorted({r.office_code for r in pending})]
     return {
-        "pending": shipments.list_requests(session=session, status=RequestStatus.pending),
+        "pending": pending,
+        # Each asking office's IKD compliance, read beside its request (Rakernas 2023).
+        "ikd": ikd.compliance(session=session, offices=asking, since_january=True),
         "decided": [
             r
             for r in shipments.list_requests(session=session, limit=30)
