@@ -39,6 +39,22 @@ class Settings(BaseSettings):
     lead_time_days: int = 21
     safety_days: int = 14
     nightly_cron: str = "0 2 * * *"
+    procurement_lead_days: int = Field(
+        default=60,
+        ge=1,
+        description="Days from ordering a tranche of blanks from the producer to its arrival "
+        "in national stock (the national forecast's order-by date)",
+    )
+    national_target_days: int = Field(
+        default=45,
+        ge=1,
+        description="National stock should cover at least this many days of expected demand",
+    )
+    national_election_effect: bool = Field(
+        default=False,
+        description="Give the national demand model a regressor for the months before a "
+        "general election (forecast/national.py: ELECTION_DAYS)",
+    )
     token_minutes: int = 480
     sql_echo: bool = False
 
