@@ -4,12 +4,16 @@ violation. axe is our vendored copy (tests/e2e/vendor/axe-core), put into each p
 the test (the page's CSP is bypassed for that alone), never fetched."""
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 from sqlalchemy import Engine
 
+from blangko import tranches
+from blangko.db import session_scope
+from blangko.ledger import SYSTEM
 from tests.e2e.people_data import OFFICE, OFFICER, PASSWORD, PLANNER, populate
 from tests.integration.public_support import Day, office_with
 
@@ -32,6 +36,7 @@ PLANNER_PAGES = [
     "/nasional",
     "/permintaan",
     "/kiriman/baru",
+    "/pengadaan",
     "/peringatan?status=all",
     "/rencana",
     "/prakiraan",
@@ -49,6 +54,14 @@ RUN_AXE = """async () => {
 def country(sqlite_engine: Engine) -> None:
     populate(sqlite_engine)
     office_with(sqlite_engine, "32.75", received=2800, days=[Day()] * 28)
+    with session_scope(sqlite_engine) as session:  # a tranche to act on (/pengadaan)
+        tranches.record_tranche(
+            session=session,
+            quantity=2_000_000,
+            expected_on=date(2099, 1, 15),
+            reference="SPK-A11Y",
+            actor=SYSTEM,
+        )
 
 
 @pytest.fixture(params=list(VIEWPORTS))
