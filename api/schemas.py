@@ -830,3 +830,76 @@ class PlannedProcurementPublic(BaseModel):
 
 class PlannedProcurementPage(Page):
     items: list[PlannedProcurementPublic]
+
+
+class NationalModel(StrEnum):
+    """How the national forecast was made (the best of the backtest): one Prophet model
+    of the national sum, the fallback model on the national sum, or the sum of the
+    offices' own fallback forecasts."""
+
+    national_prophet = "national_prophet"
+    national_weekday_median = "national_weekday_median"
+    offices_weekday_median = "offices_weekday_median"
+
+
+class NationalMonth(BaseModel):
+    month: str = Field(pattern=fields.MONTH_PATTERN, examples=["2027-03"])
+    days: int = Field(
+        description="Forecast days in the month (the first month starts the day after as_of)",
+        examples=[31],
+    )
+    demand_mean: int = Field(description="Expected blanks used (prints + spoiled) in the month")
+    demand_low: int = Field(description="10th percentile of the month's total (80 % band)")
+    demand_high: int = Field(description="90th percentile of the month's total (80 % band)")
+    projected_stock: int = Field(
+        description="National stock at the end of the month against the 80th percentile of "
+        "cumulative demand, open tranches included, the next tranche not; negative = short"
+    )
+    target_stock: int = Field(
+        description="The target cover then: expected demand of the next target_days days"
+    )
+
+
+class NationalBacktest(BaseModel):
+    """The rolling-origin backtest that chose the model (each origin scored on the 180
+    days after it)."""
+
+    model: NationalModel
+    mase: float | None = Field(description="MASE of the chosen model (vs seven-day naive)")
+    error_90d: float | None = Field(
+        description="Mean absolute relative error of the 90-day total (0.05 = 5 %)"
+    )
+    error_180d: float | None = Field(
+        description="Mean absolute relative error of the 180-day total"
+    )
+    origins: list[date]
+    candidates: dict[str, dict[str, Any]] = Field(
+        description="Each candidate's scores (`mase`, `error_90d`, `error_180d` and the "
+        "signed errors per origin)"
+    )
+
+
+class NationalForecastPublic(BaseModel):
+    """National demand a year ahead and the procurement timing (perencanaan pengadaan)."""
+
+    generated_at: datetime
+    as_of: date = Field(description="Last reported date the forecast starts after")
+    model: NationalModel
+    months: list[NationalMonth]
+    national_stock: int = Field(
+        description="Every office's stock (Ditjen's included) + blanks in transit − backlog"
+    )
+    target_days: int = Field(description="BLANGKO_NATIONAL_TARGET_DAYS", examples=[45])
+    procurement_lead_days: int = Field(description="BLANGKO_PROCUREMENT_LEAD_DAYS", examples=[60])
+    stock_below_target_on: date | None = Field(
+        description="First day the projected stock is below the target cover; null when not "
+        "within the 12 months"
+    )
+    next_tranche_quantity: int | None = Field(
+        description="Blanks the next tranche needs to keep the stock at the target cover "
+        "until a tranche ordered on its arrival could arrive; null when none is needed"
+    )
+    arrive_by: date | None = Field(description="The day the next tranche must arrive by")
+    order_by: date | None = Field(description="arrive_by − the procurement lead time")
+    sentence: str = Field(description="The same in a sentence (Indonesian)")
+    backtest: NationalBacktest

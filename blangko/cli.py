@@ -423,6 +423,20 @@ def forecast_run(
     )
 
 
+@forecast_app.command("national")
+def forecast_national() -> None:
+    """Forecast national demand 12 months ahead (monthly totals with an 80 % band, the
+    model chosen by backtest) and the procurement timing; stored for the planners' page,
+    the API and the digest."""
+    from forecast.national import make_national_forecast
+
+    try:
+        outcome = make_national_forecast()
+    except DomainError as error:
+        fail(error.message)
+    typer.echo(outcome.line())
+
+
 alerts_app = typer.Typer(help="Alerts, reallocation plan and alert e-mails.", no_args_is_help=True)
 app.add_typer(alerts_app, name="alerts")
 

@@ -109,7 +109,7 @@ def nightly() -> str:
         # the forecast alerts keep what the previous forecasts said.
         log.exception("nightly forecast failed; alerts use the previous forecasts")
         head = f"forecast failed ({type(error).__name__}), previous forecasts used."
-    return f"{head} {public_snapshot()} {run_alerts().line()}"
+    return f"{head} {public_snapshot()} {national_forecast()} {run_alerts().line()}"
 
 
 def public_snapshot() -> str:
@@ -125,6 +125,19 @@ def public_snapshot() -> str:
         log.exception("public snapshot failed")
         return f"public snapshot failed ({type(error).__name__})."
     return f"public snapshot: {kept} offices."
+
+
+def national_forecast() -> str:
+    """The national forecast a year ahead with the procurement timing (issue 13), before
+    the alerts so that the planners' digest reads tonight's; a failure is logged and does
+    not keep the alerts from running."""
+    from forecast.national import make_national_forecast
+
+    try:
+        return make_national_forecast().line()
+    except Exception as error:
+        log.exception("national forecast failed")
+        return f"national forecast failed ({type(error).__name__})."
 
 
 def evaluate() -> str:

@@ -19,6 +19,7 @@ from blangko.offices import NATIONAL, local_today
 from blangko.stock import office_stock
 from forecast import alert_store, alerts, plans
 from forecast.alert_rules import work_list
+from forecast.national import digest_sentence
 
 DIGEST_TOP = 10
 NOTIFY = {AlertSeverity.warning, AlertSeverity.critical}
@@ -106,8 +107,9 @@ def queue_alert_emails(*, session: Session, outcome: alert_store.Outcome, now: d
 
 def queue_planner_digest(*, session: Session, plan: ReallocationPlan | None, now: datetime) -> int:
     """The planners' daily digest: the open alerts as the alert page groups them
-    (bertindak hari ini / minggu ini / pantau, most urgent first, counts on top), and the
-    plan waiting for approval."""
+    (bertindak hari ini / minggu ini / pantau, most urgent first, counts on top), the
+    plan waiting for approval, and when the next procurement tranche must be ordered
+    within 30 days, the national forecast's sentence saying so."""
     open_alerts = alert_store.list_alerts(session=session, status="open", limit=100_000)
     counts = Counter(a.kind for a in open_alerts)
     groups = work_list(open_alerts)
@@ -120,9 +122,11 @@ def queue_planner_digest(*, session: Session, plan: ReallocationPlan | None, now
     }
     national = session.get_one(Office, NATIONAL)
     lines = len(plans.plan_lines(session=session, plan_id=plan.id)) if plan and plan.id else 0
+    today = local_today(national, now)
     message = notifications.queue_digest(
         session=session,
-        on=local_today(national, now),
+        on=today,
+        procurement=digest_sentence(session=session, today=today),
         national_stock=office_stock(session=session, office_code=NATIONAL).on_hand,
         open_alerts=len(open_alerts),
         at_risk_total=counts[AlertKind.stockout_risk],

@@ -21,6 +21,10 @@ from api.schemas import (
     ForecastRunCreate,
     ForecastRunPublic,
     LeadTimePublic,
+    NationalBacktest,
+    NationalForecastPublic,
+    NationalModel,
+    NationalMonth,
     OfficeForecastPublic,
     StockoutProbability,
 )
@@ -29,6 +33,7 @@ from blangko import forecasts
 from blangko.errors import NotFound
 from blangko.models import ForecastRun
 from blangko.offices import local_today
+from forecast.national import latest_national, planner_today, sentence
 from forecast.replay import latest_evaluation
 from forecast.resupply import lead_time_of
 
@@ -162,3 +167,42 @@ def get_forecast_evaluation(session: SessionDep, user: UserDep) -> EvaluationPub
             "tugas mingguan."
         )
     return EvaluationPublic(**found.scores, generated_at=found.generated_at)
+
+
+@router.get(
+    "/forecasts/national",
+    response_model=NationalForecastPublic,
+    summary="National demand a year ahead and procurement timing (planner, admin)",
+    description="Monthly totals of national demand in blanks (prints + spoiled) for 12 "
+    "months with their 80 % band, the national stock projected against the 80th percentile "
+    "of demand (open planned tranches included), when it falls below the target cover "
+    "(`BLANGKO_NATIONAL_TARGET_DAYS`), how many blanks the next tranche needs, by when it "
+    "must arrive and be ordered (`BLANGKO_PROCUREMENT_LEAD_DAYS`); null where nothing is "
+    "needed within the 12 months. With the backtest that chose the model. Made by the "
+    "nightly job and `blangko forecast national`; 404 until the first one.",
+    responses=problem_responses(404),
+)
+def get_national_forecast(session: SessionDep, user: UserDep) -> NationalForecastPublic:
+    require_central(user, "Melihat prakiraan nasional")
+    found = latest_national(session=session)
+    if found is None:
+        raise NotFound(
+            "Belum ada prakiraan nasional. Jalankan 'blangko forecast national' atau tunggu "
+            "tugas malam."
+        )
+    result = found.result
+    return NationalForecastPublic(
+        generated_at=found.generated_at,
+        as_of=found.as_of,
+        model=NationalModel(found.model),
+        months=[NationalMonth.model_validate(month) for month in result["months"]],
+        national_stock=result["national_stock"],
+        target_days=result["target_days"],
+        procurement_lead_days=result["procurement_lead_days"],
+        stock_below_target_on=result["stock_below_target_on"],
+        next_tranche_quantity=result["next_tranche_quantity"],
+        arrive_by=result["arrive_by"],
+        order_by=result["order_by"],
+        sentence=sentence(result, planner_today()),
+        backtest=NationalBacktest.model_validate(found.backtest),
+    )
