@@ -3,13 +3,13 @@ plan (with approve), forecast runs and the e-mail outbox."""
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from blangko import forecasts, notifications
 from blangko.access import office_scope, require_central, require_visible, writable_office
 from blangko.errors import DomainError, NotFound
 from blangko.models import AlertKind, ForecastRun
-from forecast import alert_store, plans
+from forecast import alert_store, national, plans
 from forecast.alert_rules import work_list
 from forecast.replay import latest_evaluation
 from web.deps import IdPath, PageRoute, SessionDep, UserDep, check_csrf, web_actor
@@ -118,8 +118,22 @@ def runs_page(request: Request, user: UserDep, session: SessionDep) -> Response:
             "runs": runs,
             "national": forecasts.latest_results(session=session, office_codes=["00"]).get("00"),
             "evaluation": latest_evaluation(session=session),
+            **national_context(session),
         },
     )
+
+
+def national_context(session: Session) -> dict[str, object]:
+    """What the section "Prakiraan nasional 12 bulan" shows (jobs/_national.html)."""
+    found = national.latest_national(session=session)
+    if found is None:
+        return {"national_forecast": None}
+    return {
+        "national_forecast": found,
+        "national_sentence": national.sentence(found.result, national.planner_today()),
+        "national_months": national.month_rows(found.result),
+        "model_labels": national.MODEL_LABELS,
+    }
 
 
 @router.post("/prakiraan/jalankan", dependencies=[Depends(check_csrf)])
