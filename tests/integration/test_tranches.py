@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
-from sqlmodel import col
+from sqlmodel import col, select
 
+from blangko import ledger
 from blangko.db import session_scope
-from blangko.models import PlannedProcurement, Role
-from blangko.tranches import open_tranches
+from blangko.errors import InvalidState
+from blangko.models import AccountKind, Movement, MovementKind, PlannedProcurement, Role
+from blangko.tranches import open_tranches, receive, record_tranche
 from tests.integration.api_support import (
     TestClient,
     add_user,
@@ -23,7 +25,8 @@ from tests.integration.api_support import (
     client,
     refused_over_http,
 )
-from tests.integration.ledger_support import assert_invariants, days_ago
+from tests.integration.ledger_support import PLANNER, assert_invariants, days_ago
+from tests.integration.test_concurrency import THREADS, run_together
 
 URL = "/api/v1/procurements/planned"
 
@@ -301,3 +304,46 @@ def test_reversing_the_receipt_makes_the_tranche_expected_again(api: Api) -> Non
         == 201
     )
     assert http.get(f"{URL}/{tranche['id']}", headers=api.planner).json()["status"] == "received"
+
+
+def test_racing_receipts_of_one_tranche_post_it_once(engine: Engine) -> None:
+    """Two planners (or a retry without a key) press *Terima* together: one procurement."""
+    with session_scope(engine) as session:
+        tranche = record_tranche(
+            session=session,
+            quantity=1000,
+            expected_on=days_ago(engine, "00", -10),
+            reference="SPK-Balap",
+            actor=PLANNER,
+        )
+    received: list[int] = []
+    refusals: list[str] = []
+    errors: list[BaseException] = []
+
+    def work(index: int) -> None:
+        try:
+            with session_scope(engine) as session:
+                done = receive(
+                    session=session,
+                    tranche_id=tranche.id or 0,
+                    received_on=days_ago(engine, "00", 0),
+                    quantity=1000 + index,
+                    actor=PLANNER,
+                )
+            received.append(done.movement_id or 0)
+        except InvalidState as error:
+            refusals.append(error.code)
+        except BaseException as error:
+            errors.append(error)
+
+    run_together(work)
+
+    assert errors == [] and len(received) == 1 and len(refusals) == THREADS - 1
+    with session_scope(engine, write=False) as session:
+        on_hand = ledger.balance(session=session, office_code="00", kind=AccountKind.stock)
+        procurements = session.exec(
+            select(Movement).where(Movement.kind == MovementKind.procurement)
+        ).all()
+    assert [m.id for m in procurements] == received
+    assert 1000 <= on_hand < 1000 + THREADS
+    assert_invariants(engine)
