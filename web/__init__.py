@@ -35,6 +35,7 @@ def install(app: FastAPI) -> None:
         office,
         planner,
         public,
+        quotas,
         tranches,
     )
 
@@ -48,7 +49,18 @@ def install(app: FastAPI) -> None:
     )
     app.mount("/static", VersionedStatic(directory=STATIC), name="static")
     app.add_api_route("/favicon.ico", favicon, methods=["GET"], include_in_schema=False)
-    for module in (auth, office, documents, planner, tranches, jobs, admin, account, public):
+    for module in (
+        auth,
+        office,
+        documents,
+        planner,
+        tranches,
+        quotas,
+        jobs,
+        admin,
+        account,
+        public,
+    ):
         app.include_router(module.router)
     # The public pages take the residents' load, and routes are tried in order: with
     # theirs last, matching the 80 others was half of a cached page's time.

@@ -11,9 +11,9 @@ from sqlmodel import Session
 from api.deps import CodePath, IdPath, SessionDep, UserDep, readable_office, require_visible
 from api.errors import problem_responses
 from api.transaction import TransactionRoute, get_write_session
-from blangko import access, fields
+from blangko import access, fields, quotas
 from blangko.documents import files
-from blangko.documents.files import PDF, XLSX
+from blangko.documents.files import CSV, PDF, XLSX
 from blangko.documents.handover import Signatory
 from blangko.shipments import get_shipment
 
@@ -30,6 +30,22 @@ MonthPath = Annotated[
 ]
 WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 Typed = Annotated[str, Query(max_length=120)]
+ProvinceQuery = Annotated[
+    str | None,
+    Query(
+        pattern=r"^(0[1-9]|[1-9][0-9])$",
+        description="Only this province (two-digit Kemendagri code) and its offices",
+        examples=["32"],
+    ),
+]
+QUOTAS = (
+    "The next three calendar months' forecast demand (after the current month, WIB) per "
+    "province and per office (each Dinas provinsi among its kab/kota), from the offices' "
+    "latest forecasts (days past their 90-day horizon repeat its last four weeks), with "
+    "the rest of the current month, stock on hand, in transit, backlog and the shortfall "
+    "(rest of month + three months + backlog − on hand − in transit, at least 0). "
+    "`not_found` for a `province` that is not one."
+)
 
 
 def file_response(content: bytes, media_type: str, filename: str) -> Response:
@@ -141,3 +157,32 @@ def get_destruction_pdf(
     office = readable_office(session, user, code)
     content = files.destruction_pdf(session=session, office=office, month=month)
     return file_response(content, PDF, f"pemusnahan-{code}-{month}.pdf")
+
+
+@router.get(
+    "/quotas.xlsx",
+    summary="Province quotas for the next three months, as an Excel workbook (planners)",
+    description=QUOTAS + " Sheets `Provinsi` and `Kabupaten-Kota`; numbers as numbers.",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {}}}},
+)
+def get_quotas_xlsx(session: SessionDep, user: UserDep, province: ProvinceQuery = None) -> Response:
+    access.require_central(user, "Kuota provinsi")
+    content = files.quotas_xlsx(session=session, province=province)
+    name = quotas.file_name(session=session, extension="xlsx", province=province)
+    return file_response(content, XLSX, name)
+
+
+@router.get(
+    "/quotas.csv",
+    summary="Province quotas for the next three months, as CSV (planners)",
+    description=QUOTAS + " One file: each province's total (`Tingkat` provinsi) followed by "
+    "its offices (`Tingkat` kantor); UTF-8 with BOM, separated by semicolons.",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}},
+)
+def get_quotas_csv(session: SessionDep, user: UserDep, province: ProvinceQuery = None) -> Response:
+    access.require_central(user, "Kuota provinsi")
+    content = files.quotas_csv(session=session, province=province)
+    name = quotas.file_name(session=session, extension="csv", province=province)
+    return file_response(content, CSV, name)

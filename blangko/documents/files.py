@@ -1,10 +1,12 @@
 """Each document as the bytes of its file, for the API and the pages alike: gather (the
 modules beside this one), then render (``render``, ``workbook``)."""
 
+import io
 from datetime import date
 
 from sqlmodel import Session, col, select
 
+from blangko import csvfile, quotas
 from blangko.documents import destruction, handover, monthly, render, workbook
 from blangko.documents.handover import Signatory
 from blangko.errors import ValidationFailed
@@ -14,6 +16,7 @@ from blangko.offices import NATIONAL, local_today
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
 
 
 def bast_pdf(
@@ -112,3 +115,39 @@ def destruction_pdf(*, session: Session, office: Office, month: str) -> bytes:
         session=session, office=office, date_from=first, date_to=monthly.month_end(first)
     )
     return render.pdf("destruction.html", {"record": record, "causes": destruction.CAUSES})
+
+
+def quotas_xlsx(*, session: Session, province: str | None = None) -> bytes:
+    """The province quotas: sheets ``Provinsi`` and ``Kabupaten-Kota`` (each Dinas
+    provinsi among its kab/kota)."""
+    table = quotas.quota_table(session=session, province=province)
+    return workbook.table_workbook(
+        [
+            (
+                "Provinsi",
+                table.province_headers(),
+                [quotas.province_cells(p.total) for p in table.provinces],
+            ),
+            (
+                "Kabupaten-Kota",  # Excel refuses "/" in a sheet name
+                table.office_headers(),
+                [quotas.office_cells(row) for row in table.office_rows()],
+            ),
+        ]
+    )
+
+
+def quotas_csv(*, session: Session, province: str | None = None) -> bytes:
+    """The province quotas in one file: each province's total (``Tingkat`` provinsi), then
+    its offices (``Tingkat`` kantor), with the columns of the kab/kota sheet."""
+    table = quotas.quota_table(session=session, province=province)
+    buffer = io.StringIO()
+    buffer.write(csvfile.BOM)
+    writer = csvfile.writer(buffer)
+    writer.writerow(["Tingkat", *table.office_headers()])
+    for province_quota in table.provinces:
+        writer.writerow(
+            ["provinsi", *quotas.office_cells(province_quota.total, quotas.PROVINCE_TOTAL)]
+        )
+        writer.writerows(["kantor", *quotas.office_cells(row)] for row in province_quota.offices)
+    return buffer.getvalue().encode("utf-8")

@@ -1,8 +1,10 @@
-"""Monthly reports as Excel workbooks (openpyxl): numbers as numbers, the month as a date,
-Indonesian headers, the header row frozen."""
+"""Excel workbooks (openpyxl) of the monthly reports and of other tables (the province
+quotas): numbers as numbers, the month as a date, Indonesian headers, the header row
+frozen."""
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -42,6 +44,34 @@ def monthly_workbook(sheets: Sequence[tuple[str, Sequence[MonthlyRow]]]) -> byte
         sheet.column_dimensions["B"].width = 36
         for index in range(3, len(HEADERS) + 1):
             sheet.column_dimensions[get_column_letter(index)].width = 14
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def table_workbook(
+    sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[Any]]]], *, labels: int = 2
+) -> bytes:
+    """One sheet per ``(title, headers, rows)``: a bold header row, the rows' cells as they
+    are (``None`` an empty cell), whole numbers grouped; the header row and the first
+    ``labels`` columns (code and name) frozen."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(title)
+        sheet.append(list(headers))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(list(row))
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                if isinstance(cell.value, int):
+                    cell.number_format = NUMBER_FORMAT
+        sheet.freeze_panes = sheet.cell(row=2, column=labels + 1).coordinate
+        sheet.column_dimensions["B"].width = 36
+        for index in range(labels + 1, len(headers) + 1):
+            sheet.column_dimensions[get_column_letter(index)].width = 16
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
