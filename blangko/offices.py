@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from blangko.errors import NotFound
-from blangko.models import Account, AccountKind, Office, OfficeKind
+from blangko.models import Account, AccountKind, Office, OfficeKind, Role, User
 
 NATIONAL = "00"
 WIB, WITA, WIT = "Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"
@@ -32,6 +32,14 @@ def clock() -> datetime:
     """This moment (UTC): the one clock every office's "today" is read from, so a test can
     stop it at a chosen hour."""
     return datetime.now(UTC)
+
+
+def reading_zone(*, session: Session, user: User) -> str:
+    """The zone a user reads times in: an officer its own office's (WIB, WITA or WIT),
+    planners and admins the centre's (WIB). Times are stored in UTC and never shown so."""
+    if user.role is Role.officer and user.office_code:
+        return get_office(session=session, code=user.office_code).timezone
+    return WIB
 
 
 def local_today(office: Office, now: datetime | None = None) -> date:

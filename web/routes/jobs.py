@@ -9,6 +9,7 @@ from blangko import forecasts, notifications
 from blangko.access import office_scope, require_central, require_visible, writable_office
 from blangko.errors import DomainError, NotFound
 from blangko.models import AlertKind, ForecastRun
+from blangko.offices import reading_zone
 from forecast import alert_store, national, plans
 from forecast.alert_rules import work_list
 from forecast.replay import latest_evaluation
@@ -63,6 +64,7 @@ def alerts_page(request: Request, user: UserDep, session: SessionDep) -> Respons
             "status": status,
             "kind": kind or "",
             "labels": ALERT_LABELS,
+            "zone": reading_zone(session=session, user=user),
         },
     )
 
