@@ -187,17 +187,20 @@ def load_figures(
 
 def daily_stock_end(*, session: Session, start: date, end: date) -> dict[str, np.ndarray]:
     """Stock on hand at the end of every date from ``start`` to ``end``, per office,
-    from the ledger entries of the stock accounts (summed per business date)."""
-    stock_accounts: dict[int, str] = dict(
-        session.execute(
-            sa.select(col(Account.id), col(Account.office_code)).where(
-                col(Account.kind) == AccountKind.stock
-            )
-        ).all()
-    )
+    from the ledger entries of the stock accounts (summed per business date).
+
+    Only the entries from ``start`` on are read: the opening balance is the account's
+    balance (which equals the sum of its entries, a ledger invariant) less everything
+    posted since, so years of older history are not summed again day by day."""
+    accounts = session.execute(
+        sa.select(col(Account.id), col(Account.office_code), col(Account.balance)).where(
+            col(Account.kind) == AccountKind.stock
+        )
+    ).all()
     days = (end - start).days + 1
-    row_of = {account: i for i, account in enumerate(stock_accounts)}
-    change = np.zeros((len(stock_accounts), days + 1))
+    row_of = {account: i for i, (account, _, _) in enumerate(accounts)}
+    # Slot 0: the opening balance; 1 … days: the dates; days + 1: everything after ``end``.
+    change = np.zeros((len(accounts), days + 2))
     for column, sign in ((col(Entry.to_account_id), 1), (col(Entry.from_account_id), -1)):
         rows = session.execute(
             sa.select(
@@ -206,21 +209,22 @@ def daily_stock_end(*, session: Session, start: date, end: date) -> dict[str, np
                 sa.func.sum(col(Entry.quantity)),
             )
             .join(Movement, col(Movement.id) == col(Entry.movement_id))
-            .where(column.in_(list(stock_accounts)), col(Movement.business_date) <= end)
+            .where(column.in_(list(row_of)), col(Movement.business_date) >= start)
             .group_by(column, col(Movement.business_date))
         ).all()
         if not rows:
             continue
-        accounts, dates, quantities = zip(*rows, strict=True)
-        # Everything before ``start`` lands in slot 0 (the opening balance).
-        slots = np.maximum(_day_offsets(list(dates), start) + 1, 0)
+        ids, dates, quantities = zip(*rows, strict=True)
+        slots = np.minimum(_day_offsets(list(dates), start) + 1, days + 1)
         np.add.at(
             change,
-            (np.array([row_of[a] for a in accounts]), slots),
+            (np.array([row_of[a] for a in ids]), slots),
             sign * np.array(quantities, dtype=float),
         )
-    levels = np.cumsum(change, axis=1)[:, 1:]
-    return {code: levels[row_of[account]] for account, code in stock_accounts.items()}
+    balance = np.array([float(b) for _, _, b in accounts])
+    change[:, 0] = balance - change[:, 1:].sum(axis=1)
+    levels = np.cumsum(change[:, : days + 1], axis=1)[:, 1:]
+    return {code: levels[row_of[account]] for account, code, _ in accounts}
 
 
 def incoming_shipments(*, session: Session, after: date) -> dict[str, dict[date, int]]:
