@@ -74,6 +74,7 @@ ELECTION_DAYS = (date(2014, 4, 9), date(2019, 4, 17), date(2024, 2, 14))
 ELECTION_RUN_UP_DAYS = 180
 TOTAL_ERROR_DAYS = (90, 180)
 MIN_TRAIN_DAYS = 56  # days of history an origin needs before it
+SQLITE_MMAP_BYTES = 2**30
 LOW, HIGH, PLANNING = 10, 90, 80  # percentiles: the 80 % band, the planning demand
 
 
@@ -324,6 +325,7 @@ class NationalInputs:
 def load_national_inputs(
     *, session: Session, as_of: date, settings: NationalSettings
 ) -> NationalInputs:
+    map_sqlite_file(session)
     start = as_of - timedelta(days=settings.history_days - 1)
     codes = [c for c in session.exec(select(Office.code).order_by(Office.code)).all()]
     branch = [c for c in codes if c != NATIONAL]
@@ -343,6 +345,15 @@ def load_national_inputs(
             session=session, start=as_of - timedelta(days=364), end=as_of
         ),
     )
+
+
+def map_sqlite_file(session: Session) -> None:
+    """On SQLite, let this connection read the database file through memory mapping. The
+    history read touches most of the file's pages in no useful order (each office's stock
+    entries, then their movements); mapped, a page costs no system call, and the read
+    takes about a third less time on the demo. Nothing changes on PostgreSQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(sa.text(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}"))
 
 
 def spoilage_ratio(*, session: Session, start: date, end: date) -> float:
