@@ -16,7 +16,7 @@ no share (``None``, shown "–")."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -27,6 +27,7 @@ from blangko.models import DailyReport, Office, Shipment
 from blangko.offices import WIB, WIT, WITA, local_today
 
 TARGET = 0.5  # Rakernas Dukcapil 2023
+ZONES = (WIB, WITA, WIT)
 DAYS = 90
 # Receipts of a handful of offices are found through the receiver's index; for many, one
 # pass over the shipments of the period is quicker than an index lookup per shipment.
@@ -85,44 +86,45 @@ def compliance(
     if not offices:
         return {}
     now = blangko.offices.clock()  # looked up on the module: a test may stop it
-    starts = {o.code: window_starts(local_today(o, now)) for o in offices}
+    zone_starts = {z: window_starts(now.astimezone(ZoneInfo(z)).date()) for z in ZONES}
+    starts = {
+        o.code: zone_starts.get(o.timezone) or window_starts(local_today(o, now)) for o in offices
+    }
     codes = list(starts)
-    activations = _activations(session, offices, now, since_january)
-    earliest = min(min(pair) if since_january else pair[0] for pair in starts.values())
-    received_90d = dict.fromkeys(codes, 0)
-    received_ytd = dict.fromkeys(codes, 0)
-    for office, on, quantity in _receipts(session, codes, earliest):
-        if office not in starts:
-            continue
-        start_90d, start_ytd = starts[office]
-        if on >= start_90d:
-            received_90d[office] += quantity
-        if on >= start_ytd:
-            received_ytd[office] += quantity
+    activations = _activations(session, offices, zone_starts, since_january)
+    boundaries = sorted({d for pair in starts.values() for d in pair[: 2 if since_january else 1]})
+    received = _receipts(session, codes, boundaries)
     return {
         code: IkdCompliance(
             office_code=code,
             activations_90d=activations[code][0],
-            received_90d=received_90d[code],
+            received_90d=_since(received.get(code, {}), start_90d),
             activations_ytd=activations[code][1] if since_january else None,
-            received_ytd=received_ytd[code] if since_january else None,
+            received_ytd=_since(received.get(code, {}), start_ytd) if since_january else None,
         )
-        for code in codes
+        for code, (start_90d, start_ytd) in starts.items()
     }
 
 
+def _since(received: dict[date, int], start: date) -> int:
+    """Blanks received from ``start`` on, from the sums per period (``_receipts``)."""
+    return sum(quantity for begins, quantity in received.items() if begins >= start)
+
+
 def _activations(
-    session: Session, offices: Sequence[Office], now: datetime, since_january: bool
+    session: Session,
+    offices: Sequence[Office],
+    zone_starts: dict[str, tuple[date, date]],
+    since_january: bool,
 ) -> dict[str, tuple[int, int]]:
     """IKD activations of the current daily reports since each office's window starts:
     one index range per office, its start chosen by the office's time zone."""
-    starts = {zone: now.astimezone(ZoneInfo(zone)).date() for zone in (WIB, WITA, WIT)}
 
     def since(first: int) -> sa.ScalarSelect[int]:
         start = sa.case(
-            {zone: window_starts(today)[first] for zone, today in starts.items()},
+            {zone: pair[first] for zone, pair in zone_starts.items()},
             value=col(Office.timezone),
-            else_=window_starts(starts[WIB])[first],
+            else_=zone_starts[WIB][first],
         )
         return (
             sa.select(sa.func.sum(col(DailyReport.ikd_activations)))
@@ -142,11 +144,24 @@ def _activations(
     return {code: (int(last_90 or 0), int(this_year or 0)) for code, last_90, this_year in rows}
 
 
-def _receipts(session: Session, codes: list[str], since: date) -> list[tuple[str, date, int]]:
-    """(receiver, date, quantity) of each receipt on or after ``since``."""
-    query = sa.select(
-        col(Shipment.to_office), col(Shipment.received_on), col(Shipment.received_quantity)
-    ).where(col(Shipment.received_on) >= since, col(Shipment.received_quantity) > 0)
+def _receipts(
+    session: Session, codes: list[str], boundaries: list[date]
+) -> dict[str, dict[date, int]]:
+    """Blanks each office received from each of ``boundaries`` (ascending) to the next
+    one (the last: to today), summed in SQL: one pass over the period's shipments."""
+    period = sa.case(
+        *((col(Shipment.received_on) >= b, i) for i, b in reversed(list(enumerate(boundaries))))
+    ).label("period")
+    query = (
+        sa.select(period, col(Shipment.to_office), sa.func.sum(col(Shipment.received_quantity)))
+        .where(col(Shipment.received_on) >= boundaries[0], col(Shipment.received_quantity) > 0)
+        # Grouped by period first: SQLite then reads the table once instead of every
+        # shipment through the receiver's index.
+        .group_by(period, col(Shipment.to_office))
+    )
     if len(codes) <= FEW_OFFICES:
         query = query.where(col(Shipment.to_office).in_(codes))
-    return [(office, on, int(quantity)) for office, on, quantity in session.execute(query).all()]
+    received: dict[str, dict[date, int]] = {}
+    for index, office, quantity in session.execute(query).all():
+        received.setdefault(office, {})[boundaries[index]] = int(quantity)
+    return received
