@@ -79,16 +79,13 @@ class LeadTime:
     after_approval: int = 0
     """Median days from approval to receipt: when an approved request, not dispatched
     yet, is expected to arrive."""
-    decision_p90: int = 0
-    """The sender's p90 days from a request letter to the dispatch of its answer: a
-    letter waiting longer for a decision is overdue."""
 
     def public(self) -> dict[str, object]:
         return {"median": self.median, "p90": self.p90, "source": self.source}
 
 
 def default_lead_time(days: int) -> LeadTime:
-    return LeadTime(median=days, p90=days, source=DEFAULT, after_approval=days, decision_p90=days)
+    return LeadTime(median=days, p90=days, source=DEFAULT, after_approval=days)
 
 
 def learn(
@@ -143,7 +140,6 @@ def learn(
                 source=OFFICE if days else PROVINCE if province in by_province else REGION,
                 shipments=len(days),
                 after_approval=_quantile(np.convolve(approval, transit), 0.5),
-                decision_p90=_quantile(decision, 0.9),
             )
         learned[code] = lead
         if not days:

@@ -102,30 +102,17 @@ def incoming_supply(
     in_transit: Mapping[date, int],
     approved: Iterable[tuple[date, int]] = (),
     days_after_approval: int = 0,
-    letters: Iterable[tuple[date, int]] = (),
-    days_after_request: int = 0,
 ) -> dict[date, int]:
     """The supply the projection counts on, by arrival date: shipments in transit on their
-    expected dates, approved requests not dispatched yet (``(approved_on, quantity)``) on
-    approval + the learned dispatch delay and transit (``days_after_approval``), and
-    request letters still waiting for a decision (``(requested_on, expected quantity)``)
-    on the letter's date + the learned lead time (``days_after_request``). Nothing arrives
-    before ``first_day``: what is overdue is expected then."""
+    expected dates, and approved requests not dispatched yet (``(approved_on, quantity)``)
+    on approval + the learned dispatch delay and transit (``days_after_approval``). Nothing
+    arrives before ``first_day``: what is overdue is expected then."""
     supply: dict[date, int] = {}
-    arrivals = [
-        *in_transit.items(),
-        *(
-            (approved_on + timedelta(days=days_after_approval), quantity)
-            for approved_on, quantity in approved
-        ),
-        *(
-            (requested_on + timedelta(days=days_after_request), quantity)
-            for requested_on, quantity in letters
-        ),
+    arrivals = [*in_transit.items()] + [
+        (approved_on + timedelta(days=days_after_approval), quantity)
+        for approved_on, quantity in approved
     ]
     for day, quantity in arrivals:
-        if quantity <= 0:
-            continue
         arrival = max(day, first_day)
         supply[arrival] = supply.get(arrival, 0) + quantity
     return supply

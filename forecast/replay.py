@@ -37,7 +37,6 @@ from forecast.runner import (
     forecast_as_of,
     forecast_series,
     model_pool,
-    pending_supply,
     project_office,
 )
 from forecast.scoring import (
@@ -119,13 +118,6 @@ def replay(
         start = origins[0] - timedelta(days=run.history_days - 1)
         history = load_history(session=session, start=start, end=end)
         lead_times = {o: lead_times_as_of(session=session, as_of=o) for o in origins}
-        shipments = {o: history.incoming(o) for o in origins}
-        # What the nightly run would have counted on: shipments on their way, approved
-        # requests and letters waiting for a decision, as of each origin.
-        supply = {
-            o: pending_supply(session=session, as_of=o, lead=lead_times[o], in_transit=shipments[o])
-            for o in origins
-        }
     calendar = calendar_for(start, end + timedelta(days=run.models.horizon_days))
     pairs: list[tuple[Decision, Truth]] = []
     states: dict[str, ModelState] = {}
@@ -138,9 +130,7 @@ def replay(
             else None
         )
         for done, origin in enumerate(origins):
-            inputs = _inputs_at(
-                history, origin, run, lead_times[origin], shipments[origin], supply[origin]
-            )
+            inputs = _inputs_at(history, origin, run, lead_times[origin])
             # The model choices and fits of the previous origin carry over, as from one
             # nightly run to the next.
             forecasts, states = forecast_series(
@@ -148,8 +138,9 @@ def replay(
             )
             for code, forecast in forecasts.items():
                 projection, _ = project_office(forecast, inputs, run)
-                truth = _truth(history, code, inputs, shipments[origin].get(code, {}))
-                pairs.append((_decision(code, origin, projection, inputs), truth))
+                pairs.append(
+                    (_decision(code, origin, projection, inputs), _truth(history, code, inputs))
+                )
             if progress:
                 progress(done + 1, len(origins))
     stockouts: list[StockOut] = [
@@ -177,22 +168,16 @@ def replay(
 
 
 def _inputs_at(
-    history: History,
-    origin: date,
-    run: RunSettings,
-    lead_times: dict[str, LeadTime],
-    shipments: dict[str, dict[date, int]],
-    supply: dict[str, dict[date, int]],
+    history: History, origin: date, run: RunSettings, lead_times: dict[str, LeadTime]
 ) -> Inputs:
-    """What the nightly run knew at ``origin``: the stock position with the ``shipments``
-    on their way, and the ``supply`` it counted on (``runner.pending_supply``)."""
     codes = history.offices
+    incoming = history.incoming(origin)
     return Inputs(
         as_of=origin,
         targets=codes,
         series={c: history.series_until(c, origin, run.history_days) for c in codes},
-        positions={c: history.position(c, origin, shipments.get(c, {})) for c in codes},
-        incoming=supply,
+        positions={c: history.position(c, origin, incoming.get(c, {})) for c in codes},
+        incoming=incoming,
         lead_times=lead_times,
         safety_days=get_settings().safety_days,
     )
@@ -220,15 +205,14 @@ def _decision(code: str, origin: date, projection: Projection, inputs: Inputs) -
     )
 
 
-def _truth(history: History, code: str, inputs: Inputs, shipments: dict[date, int]) -> Truth:
-    """What followed the origin: the counterfactual stock-out without new supply (only the
-    ``shipments`` already on their way; requests not yet dispatched are new supply)."""
+def _truth(history: History, code: str, inputs: Inputs) -> Truth:
+    """What followed the origin: the counterfactual stock-out without new supply."""
     position = inputs.positions[code]
     return Truth(
         counterfactual_stockout=counterfactual_stockout(
             origin=inputs.as_of,
             available=position.on_hand - position.backlog,
-            incoming=shipments,
+            incoming=inputs.incoming.get(code, {}),
             demand=history.demand_after(code, inputs.as_of),
         ),
         observed_days=(history.end - inputs.as_of).days,

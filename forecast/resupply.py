@@ -164,25 +164,6 @@ def pending_requests_as_of(*, session: Session, as_of: date) -> dict[str, Pendin
     return pending
 
 
-def fill_ratio_as_of(*, session: Session, as_of: date) -> float | None:
-    """The share of the blanks asked for that the centre approved, over the requests it
-    decided in the ``WINDOW_DAYS`` before ``as_of`` (a rejection approves none); None
-    when it decided none."""
-    asked, approved = session.execute(
-        sa.select(
-            sa.func.sum(col(AllocationRequest.quantity)),
-            sa.func.sum(sa.func.coalesce(col(AllocationRequest.approved_quantity), 0)),
-        ).where(
-            col(AllocationRequest.status).in_([RequestStatus.approved, RequestStatus.rejected]),
-            col(AllocationRequest.decided_at) >= _end_of(as_of - timedelta(days=WINDOW_DAYS)),
-            col(AllocationRequest.decided_at) < _end_of(as_of),
-        )
-    ).one()
-    if not asked:
-        return None
-    return min(1.0, int(approved or 0) / int(asked))
-
-
 def approved_supply_as_of(*, session: Session, as_of: date) -> list[ApprovedSupply]:
     """Requests approved on or before ``as_of`` whose shipment had not been dispatched by
     then."""

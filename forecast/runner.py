@@ -45,12 +45,7 @@ from forecast.projection import (
     project,
     sample_demand_paths,
 )
-from forecast.resupply import (
-    approved_supply_as_of,
-    fill_ratio_as_of,
-    lead_times_as_of,
-    pending_requests_as_of,
-)
+from forecast.resupply import approved_supply_as_of, lead_times_as_of
 from forecast.reuse import ModelState, cost_rank, forecast_with_state, series_end, state_of
 from forecast.series import DemandSeries, incoming_shipments, load_series, national_series
 
@@ -168,48 +163,25 @@ def load_inputs(
 
 
 def pending_supply(
-    *,
-    session: Session,
-    as_of: date,
-    lead: Mapping[str, LeadTime],
-    in_transit: Mapping[str, Mapping[date, int]] | None = None,
+    *, session: Session, as_of: date, lead: Mapping[str, LeadTime]
 ) -> dict[str, dict[date, int]]:
-    """Each office's incoming supply after ``as_of`` (from ``lead``, the lead times learned
-    as of ``as_of``):
-
-    - shipments in transit on their expected dates (``in_transit``; read from the ledger
-      when not given);
-    - approved requests not dispatched yet, after the learned dispatch delay and transit
-      (median);
-    - a request letter still waiting for a decision, while it waits no longer than the
-      centre usually takes to answer (its p90 decision delay): it arrives a median lead
-      time after the letter, with the share of the blanks asked for that the centre
-      approved over the last year (rejections count as none). A letter waiting longer is
-      overdue and no longer counted: the office is at risk again, and the advice is to
-      follow the letter up (``forecast.alert_rules``)."""
-    if in_transit is None:
-        in_transit = incoming_shipments(session=session, after=as_of)
+    """Each office's incoming supply after ``as_of``: shipments in transit, and approved
+    requests not dispatched yet, which arrive after the office's learned dispatch delay
+    and transit (median, from ``lead``: the lead times learned as of ``as_of``)."""
+    in_transit = incoming_shipments(session=session, after=as_of)
     approved = approved_supply_as_of(session=session, as_of=as_of)
-    fill = fill_ratio_as_of(session=session, as_of=as_of)
-    letters = {
-        code: letter
-        for code, letter in pending_requests_as_of(session=session, as_of=as_of).items()
-        if fill and code in lead and (as_of - letter.requested_on).days <= lead[code].decision_p90
-    }
+    if not approved:
+        return in_transit
+    offices = {a.office_code for a in approved}
     first_day = as_of + timedelta(days=1)
-    offices = set(in_transit) | {a.office_code for a in approved} | set(letters)
     return {
         code: incoming_supply(
             first_day=first_day,
             in_transit=in_transit.get(code, {}),
             approved=[(a.approved_on, a.quantity) for a in approved if a.office_code == code],
             days_after_approval=lead[code].after_approval if code in lead else 0,
-            letters=[(letters[code].requested_on, round(letters[code].quantity * (fill or 0)))]
-            if code in letters
-            else (),
-            days_after_request=lead[code].median if code in lead else 0,
         )
-        for code in offices
+        for code in set(in_transit) | offices
     }
 
 

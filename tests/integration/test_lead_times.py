@@ -39,7 +39,7 @@ from blangko.users import create_user
 from forecast import alerts, plans, runner
 from forecast.resupply import lead_times_as_of, pending_requests_as_of
 from tests.integration.forecast_data import flat_result
-from tests.integration.test_forecast_runs import with_history, yesterday
+from tests.integration.test_forecast_runs import with_history
 
 BANDUNG, BEKASI, BOGOR, MEDAN = "32.73", "32.16", "32.01", "12.71"
 PASSWORD = "kata-sandi-rahasia"
@@ -241,83 +241,6 @@ def test_an_approved_request_not_yet_dispatched_counts_in_the_projection(
     assert {day: gain for day, gain in gained.items() if gain} == {
         day: 700 for day in gained if day >= arrival
     }
-
-
-def test_a_letter_waiting_no_longer_than_usual_counts_as_the_supply_it_is_likely_to_bring(
-    engine: Engine,
-) -> None:
-    """Ditjen answered Bandung's four letters in 3 days (100 of 100 each, 5 days on the
-    road) and rejected a fifth: a new letter is expected 8 days after it was written,
-    with 80 % of what it asks for, for as long as it has waited no longer than 3 days."""
-    with session_scope(engine) as session:
-        on = today(session)
-        record_procurement(
-            session=session,
-            quantity=100_000,
-            received_on=on - timedelta(days=200),
-            reference="SPK-1",
-            actor=SYSTEM,
-        )
-        for n, ago in enumerate((120, 110, 100, 90)):
-            deliver(session, on - timedelta(days=ago), 5, n)
-        for answered in session.exec(select(AllocationRequest)).all():
-            # Decided on the day of dispatch, as the letters were back then.
-            answered.decided_at = datetime.combine(
-                answered.requested_on + timedelta(days=3), time(10), tzinfo=ZoneInfo(WIB)
-            )
-        refused = shipments.request_allocation(
-            session=session,
-            office_code=BANDUNG,
-            quantity=100,
-            reference="470/8/BDG",
-            actor=SYSTEM,
-            requested_on=on - timedelta(days=80),
-        )
-        assert refused.id is not None
-        shipments.reject_allocation(
-            session=session, request_id=refused.id, reason="Stok nasional kosong", actor=SYSTEM
-        )
-        refused.decided_at = datetime.combine(
-            on - timedelta(days=78), time(10), tzinfo=ZoneInfo(WIB)
-        )
-    with_history(engine, BANDUNG, days=60, stock=1600)
-    without = runner.run_forecast(engine=engine, office_code=BANDUNG)
-    as_of = without_as_of = yesterday()
-    with session_scope(engine) as session:
-        letter = shipments.request_allocation(
-            session=session,
-            office_code=BANDUNG,
-            quantity=600,
-            reference="470/9/BDG",
-            actor=SYSTEM,
-            requested_on=as_of - timedelta(days=1),
-        )
-        letter_id = letter.id
-        lead = lead_times_as_of(session=session, as_of=as_of)[BANDUNG]
-    assert (lead.median, lead.decision_p90) == (8, 3)
-    waiting = runner.run_forecast(engine=engine, office_code=BANDUNG)
-    with session_scope(engine) as session:
-        overdue = session.get_one(AllocationRequest, letter_id)
-        overdue.requested_on = as_of - timedelta(days=4)
-    late = runner.run_forecast(engine=engine, office_code=BANDUNG)
-    with session_scope(engine, write=False) as session:
-        before, counted, not_counted = (
-            session.exec(select(ForecastResult).where(ForecastResult.run_id == run.id)).one()
-            for run in (without, waiting, late)
-        )
-    assert before.as_of == without_as_of == counted.as_of
-
-    def gains(result: ForecastResult) -> dict[str, int]:
-        return {
-            p["date"]: gain
-            for p, q in zip(before.points, result.points, strict=True)
-            if (gain := round(q["projected_stock"] - p["projected_stock"]))
-        }
-
-    arrival = (as_of - timedelta(days=1) + timedelta(days=8)).isoformat()
-    assert gains(counted) == {p["date"]: 480 for p in before.points if p["date"] >= arrival}
-    # Waiting 4 days where 3 is usual: overdue, no longer counted (the alert follows it up).
-    assert gains(not_counted) == {}
 
 
 @pytest.fixture

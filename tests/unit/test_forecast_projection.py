@@ -179,20 +179,6 @@ def test_an_approved_request_not_yet_dispatched_counts_as_incoming_supply() -> N
     assert with_supply.stockout_date == FIRST + timedelta(days=26)
 
 
-def test_a_letter_waiting_for_a_decision_arrives_a_lead_time_after_it_was_written() -> None:
-    supply = incoming_supply(
-        first_day=FIRST,
-        in_transit={},
-        letters=[(FIRST - timedelta(days=3), 480), (FIRST - timedelta(days=30), 100)],
-        days_after_request=8,
-    )
-    # Written three days before the first projected day: 8 days later is 5 days on; one
-    # written long ago is expected on the first day; a letter likely to bring nothing
-    # brings nothing.
-    assert supply == {FIRST + timedelta(days=5): 480, FIRST: 100}
-    assert incoming_supply(first_day=FIRST, in_transit={}, letters=[(FIRST, 0)]) == {}
-
-
 def test_risk_probability_at_the_office_horizon_comes_from_the_same_paths() -> None:
     mean = np.full(90, 10.0)
     paths = paths_for(mean, sigma=0.2)

@@ -93,17 +93,6 @@ def test_an_approved_request_arrives_after_dispatch_delay_and_transit() -> None:
     assert no_approval[MANY].after_approval == 4
 
 
-def test_a_letter_is_overdue_after_the_senders_p90_decision_delay() -> None:
-    delays = Delays(
-        decision={"00": [2, 4, 6, 8, 10, 12, 14, 16, 18, 20]}, transit={("00", MANY): [1] * 50}
-    )
-    learned = learn(delays=delays, provinces={MANY: "32", FEW: "32"}, default_days=21)
-    assert learned[MANY].decision_p90 == 18
-    # The decision is the sender's: the same for every office it answers.
-    assert learned[FEW].decision_p90 == 18
-    assert lead_times(Delays())[MANY].decision_p90 == 21
-
-
 def test_shipments_of_other_senders_teach_nothing_about_this_one() -> None:
     delays = Delays(decision={"00": [3]}, transit={("32", MANY): [1] * 30})
     assert lead_times(delays)[MANY].source == DEFAULT
