@@ -37,6 +37,7 @@ from forecast.runner import (
     forecast_as_of,
     forecast_series,
     model_pool,
+    pending_supply,
     project_office,
 )
 from forecast.scoring import (
@@ -118,6 +119,13 @@ def replay(
         start = origins[0] - timedelta(days=run.history_days - 1)
         history = load_history(session=session, start=start, end=end)
         lead_times = {o: lead_times_as_of(session=session, as_of=o) for o in origins}
+        # The supply the nightly run counted on that day: shipments on their way and
+        # approved requests not dispatched yet.
+        shipments = {o: history.incoming(o) for o in origins}
+        supply = {
+            o: pending_supply(session=session, as_of=o, lead=lead_times[o], in_transit=shipments[o])
+            for o in origins
+        }
     calendar = calendar_for(start, end + timedelta(days=run.models.horizon_days))
     pairs: list[tuple[Decision, Truth]] = []
     states: dict[str, ModelState] = {}
@@ -130,7 +138,9 @@ def replay(
             else None
         )
         for done, origin in enumerate(origins):
-            inputs = _inputs_at(history, origin, run, lead_times[origin])
+            inputs = _inputs_at(
+                history, origin, run, lead_times[origin], shipments[origin], supply[origin]
+            )
             # The model choices and fits of the previous origin carry over, as from one
             # nightly run to the next.
             forecasts, states = forecast_series(
@@ -168,16 +178,22 @@ def replay(
 
 
 def _inputs_at(
-    history: History, origin: date, run: RunSettings, lead_times: dict[str, LeadTime]
+    history: History,
+    origin: date,
+    run: RunSettings,
+    lead_times: dict[str, LeadTime],
+    shipments: dict[str, dict[date, int]],
+    supply: dict[str, dict[date, int]],
 ) -> Inputs:
+    """What the nightly run knew at ``origin``: the stock position with the ``shipments``
+    on their way, and the ``supply`` it counted on (``runner.pending_supply``)."""
     codes = history.offices
-    incoming = history.incoming(origin)
     return Inputs(
         as_of=origin,
         targets=codes,
         series={c: history.series_until(c, origin, run.history_days) for c in codes},
-        positions={c: history.position(c, origin, incoming.get(c, {})) for c in codes},
-        incoming=incoming,
+        positions={c: history.position(c, origin, shipments.get(c, {})) for c in codes},
+        incoming=supply,
         lead_times=lead_times,
         safety_days=get_settings().safety_days,
     )

@@ -163,15 +163,21 @@ def load_inputs(
 
 
 def pending_supply(
-    *, session: Session, as_of: date, lead: Mapping[str, LeadTime]
+    *,
+    session: Session,
+    as_of: date,
+    lead: Mapping[str, LeadTime],
+    in_transit: Mapping[str, dict[date, int]] | None = None,
 ) -> dict[str, dict[date, int]]:
-    """Each office's incoming supply after ``as_of``: shipments in transit, and approved
-    requests not dispatched yet, which arrive after the office's learned dispatch delay
-    and transit (median, from ``lead``: the lead times learned as of ``as_of``)."""
-    in_transit = incoming_shipments(session=session, after=as_of)
+    """Each office's incoming supply after ``as_of``: shipments in transit (``in_transit``;
+    read from the ledger when not given), and approved requests not dispatched yet, which
+    arrive after the office's learned dispatch delay and transit (median, from ``lead``:
+    the lead times learned as of ``as_of``)."""
+    if in_transit is None:
+        in_transit = incoming_shipments(session=session, after=as_of)
     approved = approved_supply_as_of(session=session, as_of=as_of)
     if not approved:
-        return in_transit
+        return dict(in_transit)
     offices = {a.office_code for a in approved}
     first_day = as_of + timedelta(days=1)
     return {

@@ -4,8 +4,9 @@ the replay must warn the first in time, never the second, and store its scores f
 API and the planners' page."""
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +14,8 @@ from sqlalchemy import Engine
 
 from api.app import create_app
 from blangko.db import session_scope
-from blangko.models import Role
+from blangko.models import AllocationRequest, RequestStatus, Role
+from blangko.offices import WIB
 from forecast.replay import ReplaySettings, latest_evaluation, origins_for, replay
 from forecast.runner import forecast_as_of
 from tests.integration.api_support import PASSWORD, add_user, assert_problem, bearer, client
@@ -54,6 +56,29 @@ def test_the_replay_warns_the_office_that_ran_out_and_not_the_other(engine: Engi
         assert stored is not None and stored.id == evaluation.id
         assert stored.scores["recall"] == 1.0 and stored.first_origin == evaluation.first_origin
     assert "recall 1.00" in evaluation.line()
+
+
+def test_the_replay_counts_an_approved_request_as_the_nightly_run_does(engine: Engine) -> None:
+    _history(engine)
+    approved_on = days_ago(engine, OUT, 100)
+    with session_scope(engine) as session:
+        # Approved before the first origin, never dispatched (written as an older system
+        # would leave it: the services dispatch on approval).
+        session.add(
+            AllocationRequest(
+                office_code=OUT,
+                quantity=10_000,
+                reference="470/1/BKS",
+                status=RequestStatus.approved,
+                requested_on=approved_on,
+                approved_quantity=10_000,
+                decided_at=datetime.combine(approved_on, time(10), tzinfo=ZoneInfo(WIB)),
+            )
+        )
+    scores = replay(engine=engine, settings=ReplaySettings(months=3), store=False).scores
+    # Every origin counted on the 10,000 blanks, as the nightly run would have: no warning,
+    # so the stock-out that came (the blanks never left) was not warned.
+    assert scores.stockouts == 1 and scores.warnings == 0 and scores.warned == 0
 
 
 def evaluation_origins(engine: Engine) -> list[date]:
