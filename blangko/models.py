@@ -269,7 +269,16 @@ class Shipment(SQLModel, table=True):
 
     __tablename__ = "shipments"
     # In-transit shipments per receiver (stock positions) without reading closed ones.
-    __table_args__ = (sa.Index("ix_shipments_status_to_office", "status", "to_office"),)
+    __table_args__ = (
+        sa.Index("ix_shipments_status_to_office", "status", "to_office"),
+        # Covers the blanks received per office over a period (IKD compliance).
+        sa.Index(
+            "ix_shipments_received_on_to_office_received_quantity",
+            "received_on",
+            "to_office",
+            "received_quantity",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     from_office: str = Field(foreign_key="offices.code", index=True)
@@ -328,7 +337,17 @@ class DailyReport(SQLModel, table=True):
     latest is current, the earlier ones stay as history."""
 
     __tablename__ = "daily_reports"
-    __table_args__ = (sa.UniqueConstraint("office_code", "report_date", "version"),)
+    __table_args__ = (
+        sa.UniqueConstraint("office_code", "report_date", "version"),
+        # Covers the IKD activations per office over a period (IKD compliance).
+        sa.Index(
+            "ix_daily_reports_office_code_is_current_report_date_ikd",
+            "office_code",
+            "is_current",
+            "report_date",
+            "ikd_activations",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     office_code: str = Field(foreign_key="offices.code")
