@@ -34,6 +34,8 @@ OFFICER_PAGES = [
 ]
 PLANNER_PAGES = [
     "/nasional",
+    "/nasional?peta=provinsi",
+    "/nasional/kuota",
     "/permintaan",
     "/kiriman/baru",
     "/pengadaan",

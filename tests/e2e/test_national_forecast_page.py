@@ -16,6 +16,7 @@ from blangko.users import create_user
 from forecast.national import NationalInputs, NationalSettings, forecast_national, planner_today
 from forecast.series import DemandSeries
 from tests.e2e.conftest import SCREENSHOTS
+from tests.e2e.test_accessibility import violations
 
 pytestmark = pytest.mark.browser
 PASSWORD = "rahasia-123"
@@ -83,3 +84,5 @@ def test_planner_reads_the_national_forecast_and_when_to_order(
     assert drawn == [12] * 5  # band low, band high, mean, projected stock, target cover
     SCREENSHOTS.mkdir(exist_ok=True)
     section.screenshot(path=str(SCREENSHOTS / "planner-forecast.png"))
+    # The section with its chart passes axe, as every other page does.
+    assert violations(page, live_server + "/prakiraan", {}) == []
