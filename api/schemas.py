@@ -845,7 +845,8 @@ class NationalModel(StrEnum):
 class NationalMonth(BaseModel):
     month: str = Field(pattern=fields.MONTH_PATTERN, examples=["2027-03"])
     days: int = Field(
-        description="Forecast days in the month (the first month starts the day after as_of)",
+        description="Forecast days in the month (the first month starts the day after "
+        "as_of and may be partial; the 12 after it are whole)",
         examples=[31],
     )
     demand_mean: int = Field(description="Expected blanks used (prints + spoiled) in the month")
@@ -893,7 +894,7 @@ class NationalForecastPublic(BaseModel):
     procurement_lead_days: int = Field(description="BLANGKO_PROCUREMENT_LEAD_DAYS", examples=[60])
     stock_below_target_on: date | None = Field(
         description="First day the projected stock is below the target cover; null when not "
-        "within the 12 months"
+        "within the horizon (the rest of this month and 12 full months)"
     )
     next_tranche_quantity: int | None = Field(
         description="Blanks the next tranche needs to keep the stock at the target cover "

@@ -113,9 +113,11 @@ class NationalSettings:
 
 
 def horizon_days(first_day: date, months: int) -> int:
-    """Days from ``first_day`` to the end of the ``months``-th month, counting the month
-    of ``first_day`` (its remaining days) as the first."""
-    year, month = divmod(first_day.month - 1 + months, 12)
+    """Days from ``first_day`` to the end of ``months`` full calendar months: the rest of
+    the month of ``first_day`` (when it is not the 1st) and then ``months`` whole months,
+    so twelve months are never fewer than 365 days."""
+    whole = months + (first_day.day != 1)
+    year, month = divmod(first_day.month - 1 + whole, 12)
     return (date(first_day.year + year, month + 1, 1) - first_day).days
 
 

@@ -173,12 +173,13 @@ def get_forecast_evaluation(session: SessionDep, user: UserDep) -> EvaluationPub
     "/forecasts/national",
     response_model=NationalForecastPublic,
     summary="National demand a year ahead and procurement timing (planner, admin)",
-    description="Monthly totals of national demand in blanks (prints + spoiled) for 12 "
-    "months with their 80 % band, the national stock projected against the 80th percentile "
+    description="Monthly totals of national demand in blanks (prints + spoiled) for the "
+    "rest of the current month and the 12 full calendar months after it (13 rows, 12 when "
+    "the forecast starts on the 1st; never fewer than 365 days) with their 80 % band, the national stock projected against the 80th percentile "
     "of demand (open planned tranches included), when it falls below the target cover "
     "(`BLANGKO_NATIONAL_TARGET_DAYS`), how many blanks the next tranche needs, by when it "
     "must arrive and be ordered (`BLANGKO_PROCUREMENT_LEAD_DAYS`); null where nothing is "
-    "needed within the 12 months. With the backtest that chose the model. Made by the "
+    "needed within that horizon. With the backtest that chose the model. Made by the "
     "nightly job and `blangko forecast national`; 404 until the first one.",
     responses=problem_responses(404),
 )

@@ -110,11 +110,14 @@ def test_a_known_demand_gives_its_monthly_totals_and_the_next_tranche(
     assert result["as_of"] == last.isoformat() and result["national_stock"] == 12_000
     assert result["spoilage_ratio"] == pytest.approx(0.02)
     months = result["months"]
-    assert len(months) == 12 and months[0]["month"] == planner_today().strftime("%Y-%m")
+    # The rest of this month and twelve full months (twelve when the first day is the 1st).
+    first_day = last + timedelta(days=1)
+    assert len(months) == 12 + (first_day.day != 1)
+    assert months[0]["month"] == planner_today().strftime("%Y-%m")
+    assert (date.fromisoformat(result["last_day"]) - first_day).days + 1 >= 365
     for month in months:
         assert month["demand_mean"] == pytest.approx(BLANKS_A_DAY * month["days"], rel=0.02)
         assert month["demand_low"] <= month["demand_mean"] <= month["demand_high"]
-    first_day = last + timedelta(days=1)
     below = date.fromisoformat(result["stock_below_target_on"])
     # Below 4,590 after (12,000 − 4,590) / 102 = 72.6 days at the mean demand; a little
     # sooner at the 80th percentile.
@@ -158,7 +161,7 @@ def test_a_known_demand_gives_its_monthly_totals_and_the_next_tranche(
     assert "Prakiraan nasional 12 bulan" in page
     assert sentence in page
     table = page.split('id="national-months"')[1].split("</table>")[0]
-    assert len(re.findall(r"<tr", table)) == 1 + 12
+    assert len(re.findall(r"<tr", table)) == 1 + len(months)
     assert fmt.month(first_day + timedelta(days=40)) in table
     assert fmt.number(months[1]["demand_mean"]) in table
     assert "Galat total 90 / 180 hari" in page

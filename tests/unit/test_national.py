@@ -153,16 +153,21 @@ def test_target_cover_is_the_expected_demand_of_the_days_after() -> None:
 # --- months ------------------------------------------------------------------------------
 
 
-def test_twelve_months_start_with_the_rest_of_the_current_one() -> None:
+def test_twelve_months_are_the_rest_of_this_month_and_twelve_full_ones() -> None:
     first = date(2026, 12, 2)
     days = horizon_days(first, 12)
     spans = month_spans(first, days)
-    assert len(spans) == 12
+    assert len(spans) == 13
     assert spans[0] == (date(2026, 12, 1), 0, 30)
-    assert spans[-1] == (date(2027, 11, 1), days - 30, 30)
-    assert days == (date(2027, 12, 1) - first).days
+    assert spans[-1] == (date(2027, 12, 1), days - 31, 31)
+    assert days == (date(2028, 1, 1) - first).days
+    # Starting on the 1st: exactly twelve calendar months.
     assert horizon_days(date(2027, 1, 1), 12) == 365
+    assert len(month_spans(date(2027, 1, 1), 365)) == 12
     assert [s[2] for s in month_spans(date(2027, 1, 1), 365)][:3] == [31, 28, 31]
+    # The last day of a month: one day, then a whole year (never fewer than 365 days).
+    assert horizon_days(date(2026, 12, 31), 12) == 1 + 365
+    assert min(horizon_days(date(2026, 1, 1) + timedelta(days=d), 12) for d in range(800)) >= 365
 
 
 def test_monthly_band_of_fully_correlated_days_is_the_sum_of_daily_bands() -> None:
