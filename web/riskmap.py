@@ -16,7 +16,7 @@ title of each province gives the counts behind its band."""
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -76,6 +76,12 @@ class LegendEntry:
 
 
 @dataclass(frozen=True)
+class TableLink:
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
 class RiskMap:
     view: str
     """``kabkota`` or ``provinsi``."""
@@ -86,6 +92,9 @@ class RiskMap:
     areas: list[Area]
     legend: list[LegendEntry]
     hatch_colour: str = HATCH_COLOUR
+    table_links: list[TableLink] = field(default_factory=list)
+    """Province view: each province's kab/kota in the overview's table (the map's click
+    opens the Dinas provinsi instead)."""
 
 
 # kab/kota: the overview's risk level. Lightness falls as risk rises, so the order
@@ -242,12 +251,14 @@ def province_title(name: str, levels: Sequence[RiskLevel | None]) -> str:
 
 def province_map(rows: Iterable[OverviewRow], shapes: Mapping[str, Shape]) -> RiskMap:
     """Each province of ``shapes`` coloured by the share of its kab/kota at risk; a click
-    shows its kab/kota in the overview's table."""
+    opens its Dinas provinsi (office code = province code), and ``table_links`` list its
+    kab/kota in the overview's table."""
     levels: dict[str, list[RiskLevel | None]] = {}
     for row in rows:
         if row.province_code:
             levels.setdefault(row.province_code, []).append(row.risk)
     areas, counts = [], {key: 0 for key, *_ in [*BANDS, NO_FORECAST]}
+    table_links = []
     for code, shape in shapes.items():
         found = levels.get(code, [])
         at_risk = sum(1 for r in found if r in (RiskLevel.high, RiskLevel.medium))
@@ -256,12 +267,15 @@ def province_map(rows: Iterable[OverviewRow], shapes: Mapping[str, Shape]) -> Ri
         areas.append(
             Area(
                 code=code,
-                href="/nasional?" + urlencode({"provinsi": code}),
+                href=f"/kantor/{code}",
                 title=province_title(f"Provinsi {shape.name}", found),
                 key=key,
                 fill=fill,
                 d=shape.d,
             )
+        )
+        table_links.append(
+            TableLink(label=shape.name, href="/nasional?" + urlencode({"provinsi": code}))
         )
     return RiskMap(
         view=PROVINCE_VIEW,
@@ -276,6 +290,7 @@ def province_map(rows: Iterable[OverviewRow], shapes: Mapping[str, Shape]) -> Ri
         + [
             LegendEntry(key="none", label=NO_FORECAST[1], fill=NO_FORECAST[2], count=counts["none"])
         ],
+        table_links=table_links,
     )
 
 

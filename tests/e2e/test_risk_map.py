@@ -87,9 +87,16 @@ def test_map_is_reachable_by_keyboard_and_has_a_province_view(
     page.get_by_role("link", name="Per provinsi").click()
     expect(page).to_have_url(f"{live_server}/nasional?peta=provinsi")
     expect(page.locator("#peta a")).to_have_count(38)
-    papua = page.locator('#peta a[href="/nasional?provinsi=91"]')
+    papua = page.locator('#peta a[href="/kantor/91"]')
     expect(papua.locator("title")).to_contain_text("Provinsi Papua: ")
     page.locator("section.peta").screenshot(path=str(SCREENSHOTS / "planner-risk-map-provinsi.png"))
-    papua.click()
+    papua.click()  # a click opens the Dinas provinsi
+    expect(page).to_have_url(f"{live_server}/kantor/91")
+    expect(page.locator("h1")).to_contain_text("Provinsi Papua")
+
+    page.go_back()  # its kab/kota in the table: the link under the map
+    page.get_by_role("navigation", name="Kab/kota per provinsi di tabel").get_by_role(
+        "link", name="Papua", exact=True
+    ).click()
     expect(page).to_have_url(f"{live_server}/nasional?provinsi=91")
     expect(page.locator("#overview")).to_contain_text("Kota Jayapura")

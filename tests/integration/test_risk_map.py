@@ -137,18 +137,22 @@ def test_province_view_colours_by_the_share_of_kabkota_at_risk(client: TestClien
     assert page.status_code == 200
     areas, legend = areas_of(page.text)
     assert len(areas) == 38
-    papua = areas["/nasional?provinsi=91"]  # a click lists Papua's kab/kota in the table
+    papua = areas["/kantor/91"]  # a click opens the Dinas provinsi (issue 13 item 6)
     assert papua.title == (
         "Provinsi Papua: 2 dari 2 kab/kota berisiko (100 %): 1 tinggi, 1 sedang; 7 tanpa prakiraan"
     )
     assert papua.classes == ["peta-most"]
-    assert areas["/nasional?provinsi=32"].classes == ["peta-zero"]
-    assert areas["/nasional?provinsi=32"].title.startswith(
+    assert areas["/kantor/32"].classes == ["peta-zero"]
+    assert areas["/kantor/32"].title.startswith(
         "Provinsi Jawa Barat: 0 dari 1 kab/kota berisiko (0 %)"
     )
-    assert areas["/nasional?provinsi=12"].classes == ["peta-most"]
-    assert areas["/nasional?provinsi=11"].title == "Provinsi Aceh: belum ada prakiraan"
-    assert areas["/nasional?provinsi=11"].classes == ["peta-none"]
+    assert areas["/kantor/12"].classes == ["peta-most"]
+    assert areas["/kantor/11"].title == "Provinsi Aceh: belum ada prakiraan"
+    assert areas["/kantor/11"].classes == ["peta-none"]
+    # the province's kab/kota in the table stay one click away, under the map
+    assert '<a href="/nasional?provinsi=91">Papua</a>' in page.text
+    office = client.get(papua.href)
+    assert office.status_code == 200 and "Provinsi Papua" in office.text
     assert "50 % kab/kota atau lebih berisiko: 2" in legend
     # the view links keep the table's order; the current view is marked
     assert 'href="/nasional?urut=kode">Per kab/kota' in page.text

@@ -100,13 +100,12 @@ def test_province_title_counts_levels_and_offices_without_forecast() -> None:
     assert riskmap.province_title("Provinsi Uji", [None]) == "Provinsi Uji: belum ada prakiraan"
 
 
-def test_province_map_links_to_the_table_of_its_kabkota() -> None:
+def test_province_map_opens_the_dinas_provinsi_and_lists_its_kabkota_in_the_table() -> None:
     shapes = {"91": riskmap.Shape(code="91", name="Papua", d="M0 0l1 0 0 1z")}
     rows = [row("91.71", RiskLevel.high), row("91.03", RiskLevel.low), row("12.71", None)]
     drawn = riskmap.province_map(rows, shapes)
-    assert [(a.href, a.key, a.fill) for a in drawn.areas] == [
-        ("/nasional?provinsi=91", "most", riskmap.HATCH)
-    ]
+    assert [(a.href, a.key, a.fill) for a in drawn.areas] == [("/kantor/91", "most", riskmap.HATCH)]
+    assert drawn.table_links == [riskmap.TableLink(label="Papua", href="/nasional?provinsi=91")]
     assert [(e.key, e.count) for e in drawn.legend] == [
         ("most", 1), ("many", 0), ("some", 0), ("zero", 0), ("none", 0)
     ]  # fmt: skip
