@@ -900,7 +900,11 @@ class NationalForecastPublic(BaseModel):
         description="Blanks the next tranche needs to keep the stock at the target cover "
         "until a tranche ordered on its arrival could arrive; null when none is needed"
     )
-    arrive_by: date | None = Field(description="The day the next tranche must arrive by")
+    arrive_by: date | None = Field(
+        description="The day the next tranche must arrive by: stock_below_target_on (blanks "
+        "count in the stock at the end of the day they arrive, so arriving then keeps that "
+        "day at the target)"
+    )
     order_by: date | None = Field(description="arrive_by − the procurement lead time")
     sentence: str = Field(description="The same in a sentence (Indonesian)")
     backtest: NationalBacktest

@@ -10,13 +10,16 @@ day's stock is its end-of-day stock):
   times in five);
 - **target cover** on a day = the expected (mean) demand of the ``target_days`` after it;
 - the stock **falls below the target** on the first day its stock is below its cover;
-- the next tranche must **arrive by** the day before (the first forecast day when the
-  stock is below the target already), and be **ordered by** ``lead_days`` before that;
+- the next tranche must **arrive by** that day: a tranche counts in the end-of-day stock
+  of the day it arrives, so arriving then keeps the day at the target (the first
+  forecast day when the stock is below the target already); it must be **ordered by**
+  ``lead_days`` before that;
 - its **quantity** keeps the stock at or above the target cover from its arrival until
   a tranche ordered on the day it arrives (the following decision point) could arrive:
-  the largest shortfall below the cover over ``[arrive_by, arrive_by + lead_days]``,
-  rounded up to a thousand blanks. With a steady demand that is the demand of
-  ``lead_days + target_days`` days from arrival, less the stock projected on hand then.
+  the largest shortfall below the cover over the ``lead_days`` days from ``arrive_by``
+  on, rounded up to a thousand blanks. With a steady demand that is the demand of
+  ``lead_days + target_days`` days from arrival, less the stock projected on hand the
+  evening before.
 
 Nothing is needed (all None) when the stock stays at or above the cover over the horizon."""
 
@@ -87,8 +90,8 @@ def next_tranche(
     below = np.flatnonzero(short[:horizon_days] > 0)
     if not below.size:
         return Timing(stock[:horizon_days], cover[:horizon_days], None, None, None, None)
-    arrive = max(int(below[0]) - 1, 0)
-    need = float(short[arrive : arrive + lead_days + 1].max())
+    arrive = int(below[0])
+    need = float(short[arrive : arrive + max(lead_days, 1)].max())
     quantity = int(np.ceil(need / ROUND_TO) * ROUND_TO)
     arrive_by = first_day + timedelta(days=arrive)
     return Timing(

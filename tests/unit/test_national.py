@@ -51,10 +51,12 @@ def test_constant_demand_falls_below_the_target_on_day_56_and_orders_lead_plus_t
     # 100,000 − 1,000 a day: 45,000 (45 days' cover) at the end of day 55, below on day 56.
     timing = steady(100_000)
     assert timing.below_target_on == FIRST + timedelta(days=55) == date(2027, 2, 25)
-    assert timing.arrive_by == date(2027, 2, 24)  # in stock the day before
-    assert timing.order_by == date(2027, 2, 24) - timedelta(days=60) == date(2026, 12, 26)
+    # A tranche counts in the end-of-day stock of its arrival: arriving on day 56 keeps
+    # that day at the target.
+    assert timing.arrive_by == date(2027, 2, 25)
+    assert timing.order_by == date(2027, 2, 25) - timedelta(days=60) == date(2026, 12, 27)
     # It must carry the stock at 45 days' cover until a tranche ordered on its arrival can
-    # arrive: 60 + 45 days of demand from arrival, less the 46,000 left then.
+    # arrive: 60 + 45 days of demand from arrival, less the 45,000 left the evening before.
     assert timing.quantity == 105_000 - 45_000 == 60_000
     assert timing.cover[0] == 45_000 and timing.stock[54] == 45_000
 
@@ -63,15 +65,18 @@ def test_the_next_tranche_keeps_the_stock_at_the_target_until_the_one_after_can_
     first = steady(100_000)
     assert first.arrive_by is not None and first.quantity is not None
     after = steady(100_000, tranches={first.arrive_by: first.quantity})
-    assert after.below_target_on == first.arrive_by + timedelta(days=LEAD + 1)
+    assert after.below_target_on == first.arrive_by + timedelta(days=LEAD)
     assert after.order_by == first.arrive_by  # the following decision point: its arrival
+    # The day before its arrival the stock is at the target, on arrival day back above it.
+    assert first.stock[54] == first.cover[54] == 45_000
+    assert after.stock[55] == 44_000 + 60_000 >= after.cover[55]
 
 
 def test_planned_tranches_count_on_their_expected_date() -> None:
     # 50,000 on day 41 moves everything 50 days later; the quantity stays 60,000.
     later = steady(100_000, tranches={FIRST + timedelta(days=40): 50_000})
     assert later.below_target_on == FIRST + timedelta(days=105)
-    assert later.order_by == FIRST + timedelta(days=104 - 60)
+    assert later.order_by == later.arrive_by - timedelta(days=60) == FIRST + timedelta(days=45)
     assert later.quantity == 60_000
     # A tranche due inside the next one's window makes the next one smaller by its size.
     inside = steady(100_000, tranches={FIRST + timedelta(days=80): 30_000})
@@ -86,7 +91,8 @@ def test_the_rule_reads_the_80th_percentile_of_demand_not_the_mean() -> None:
     # p80 cumulative demand 1,100 a day: 100,000 − 1,100 × 50 = 45,000 on day 50.
     timing = steady(100_000, p80_factor=1.1)
     assert timing.below_target_on == FIRST + timedelta(days=50)
-    # The shortfall peaks 60 days after arrival (day 110): 45,000 − (100,000 − 121,000).
+    # The shortfall peaks the day before a tranche ordered on arrival (day 51) could
+    # arrive (day 111): 45,000 − (100,000 − 121,000).
     assert timing.quantity == 66_000
 
 
@@ -123,7 +129,7 @@ def test_stock_already_below_the_target_asks_for_a_tranche_at_once() -> None:
     timing = steady(40_000)
     assert timing.below_target_on == FIRST and timing.arrive_by == FIRST
     assert timing.order_by == FIRST - timedelta(days=60)
-    assert timing.quantity == 45_000 - (40_000 - 61_000)  # shortfall on day 61
+    assert timing.quantity == 45_000 - (40_000 - 60_000)  # shortfall on day 60
 
 
 def test_the_sentence_names_the_dates_in_indonesian() -> None:
@@ -138,8 +144,8 @@ def test_the_sentence_names_the_dates_in_indonesian() -> None:
     }
     assert timing_sentence(**words, today=date(2026, 12, 1)) == (  # type: ignore[arg-type]
         "Stok nasional diperkirakan di bawah cakupan 45 hari pada 25 Feb 2027. Tranche "
-        "berikutnya: 60.000 keping, harus tiba paling lambat 24 Feb 2027, dipesan paling "
-        "lambat 26 Des 2026."
+        "berikutnya: 60.000 keping, harus tiba paling lambat 25 Feb 2027, dipesan paling "
+        "lambat 27 Des 2026."
     )
     late = timing_sentence(**words, today=date(2027, 1, 2))  # type: ignore[arg-type]
     assert late.endswith("Batas pemesanan sudah lewat: pesan segera.")
