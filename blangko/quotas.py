@@ -17,7 +17,6 @@ shortfall is reckoned on those totals, as the province can redistribute, so it m
 than the sum of its offices' shortfalls. Offices without a forecast have no demand
 figures and are counted."""
 
-import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -29,6 +28,7 @@ from blangko.errors import NotFound
 from blangko.fmt import month as month_name
 from blangko.forecasts import latest_results
 from blangko.models import Office, OfficeKind
+from blangko.months import month_end
 from blangko.offices import NATIONAL, get_office, list_offices, local_today
 from blangko.stock import OfficeStock, stock_positions
 
@@ -42,10 +42,6 @@ KIND_LABELS = {
 
 
 # --- the rules (plain data in, plain data out) --------------------------------------------
-
-
-def month_end(first: date) -> date:
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def next_months(today: date, count: int = MONTHS) -> list[date]:

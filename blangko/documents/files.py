@@ -12,6 +12,7 @@ from blangko.documents.handover import Signatory
 from blangko.errors import ValidationFailed
 from blangko.fmt import month as month_name
 from blangko.models import Office, OfficeKind
+from blangko.months import month_end
 from blangko.offices import NATIONAL, local_today
 
 PDF = "application/pdf"
@@ -77,7 +78,7 @@ def monthly_pdf(*, session: Session, office: Office, month: str) -> bytes:
             "children": children,
             "total": total,
             "columns": monthly.COLUMNS,
-            "last_day": monthly.month_end(first),
+            "last_day": month_end(first),
         },
     )
 
@@ -112,7 +113,7 @@ def destruction_pdf(*, session: Session, office: Office, month: str) -> bytes:
     """The berita acara pemusnahan of the month's spoiled blanks."""
     first = report_month(office, month)
     record = destruction.destruction(
-        session=session, office=office, date_from=first, date_to=monthly.month_end(first)
+        session=session, office=office, date_from=first, date_to=month_end(first)
     )
     return render.pdf("destruction.html", {"record": record, "causes": destruction.CAUSES})
 

@@ -8,7 +8,6 @@ closing, where closing is the balance at month end, summed on its own. Spoiled b
 requests, backlog, Suket and IKD come from the month's current daily reports (whose
 postings are the ledger's printed and spoiled)."""
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
@@ -22,6 +21,7 @@ from sqlmodel import Session, col, select
 from blangko.errors import ValidationFailed
 from blangko.fields import EARLIEST_DATE
 from blangko.models import Account, AccountKind, DailyReport, Entry, Movement, Office
+from blangko.months import month_end
 from blangko.offices import local_today
 
 
@@ -112,10 +112,6 @@ def parse_month(text: str) -> date:
             f"Bulan '{text}' di luar rentang 2011-01 sampai 2099-12.", field="month"
         )
     return first
-
-
-def month_end(first: date) -> date:
-    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
 
 
 def monthly_rows(*, session: Session, month: date, offices: list[Office]) -> list[MonthlyRow]:

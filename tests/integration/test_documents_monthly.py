@@ -14,6 +14,7 @@ from blangko.documents import monthly
 from blangko.history import daily_stock
 from blangko.ledger import stock_card
 from blangko.models import Role
+from blangko.months import month_end
 from blangko.reports import list_reports
 from tests.integration.api_support import add_user, assert_problem, bearer, client
 from tests.integration.documents_support import has, pdf_text, workbook
@@ -43,7 +44,7 @@ def test_every_office_and_month_reconciles_with_the_ledger(demo: Engine) -> None
     with session_scope(demo, write=False) as session:
         offices = monthly.report_offices(session, ["00", "32", *KABKOTA])
         for first in months():
-            last = monthly.month_end(first)
+            last = month_end(first)
             for row in monthly.monthly_rows(session=session, month=first, offices=offices):
                 assert row.reconciles, row
                 assert (
