@@ -4,9 +4,9 @@ national``, stored in ``national_forecasts``.
 
 Demand is the forecasts' own (``forecast.series``: print requests, days out of stock left
 out), summed over the offices (``national_series``), and turned into blanks with the
-share spoiled in printing over the last year: blanks used = prints + spoiled. Three
-candidates are backtested at a few origins in the last year, each on the 180 days after
-its origin:
+share spoiled in printing over the last year (``blangko.spoilage``): blanks used = prints +
+spoiled. Three candidates are backtested at a few origins in the last year, each on the
+180 days after its origin:
 
 - ``national_prophet``: one Prophet model of the national sum (trend, weekly and yearly
   seasonality, public holidays, cuti bersama, the Lebaran windows; with
@@ -16,11 +16,12 @@ its origin:
   offices' Prophet models are the nightly run's 90-day work; fitting each office a year
   ahead at every backtest origin would take minutes.)
 
-The one with the lowest MASE forecasts the year. Sample paths around it
-(``forecast.projection``: a demand level drifting week by week, as far as the backtest's
-180-day blocks missed, times day-to-day noise) give the 80 % band: each path is summed
-per month before the percentiles are taken, so a month's band is the band of its total,
-not the sum of daily bands (which would be far too wide)."""
+The one with the lowest MASE, compared on the origins every candidate was scored on,
+forecasts the year. Sample paths around it (``forecast.projection``: a demand level
+drifting week by week, as far as the backtest's 180-day blocks missed, times day-to-day
+noise) give the 80 % band: each path is summed per month before the percentiles are
+taken, so a month's band is the band of its total, not the sum of daily bands (which
+would be far too wide)."""
 
 import logging
 import time
@@ -42,9 +43,10 @@ from blangko.db import get_engine, session_scope
 from blangko.errors import InvalidState
 from blangko.fmt import month as fmt_month
 from blangko.fmt import number
-from blangko.models import DailyReport, NationalForecast, Office
+from blangko.models import NationalForecast, Office
 from blangko.offices import NATIONAL, WIB, clock
 from blangko.settings import get_settings
+from blangko.spoilage import last_year_spoilage
 from blangko.stock import stock_positions
 from blangko.tranches import open_tranches
 from forecast.backtest import Scores, mase_scale
@@ -224,6 +226,19 @@ class CandidateScores:
     scores: Scores = field(default_factory=Scores)
     errors: dict[int, list[float]] = field(default_factory=dict)
     """Relative error of the 90- and 180-day totals, per origin."""
+    by_origin: dict[int, float] = field(default_factory=dict)
+    """MASE at each origin it was scored on (days of history before the origin)."""
+
+    def add(self, cut: int, forecast: np.ndarray, actual: np.ndarray, scale: float) -> None:
+        """Scores the forecast made at origin ``cut``."""
+        scored = len(self.scores.errors)
+        self.scores.add(forecast, actual, scale)
+        if len(self.scores.errors) > scored:
+            self.by_origin[cut] = self.scores.errors[-1]
+        for days in TOTAL_ERROR_DAYS:
+            error = total_error(forecast, actual, days)
+            if error is not None:
+                self.errors.setdefault(days, []).append(error)
 
     @property
     def mase(self) -> float | None:
@@ -284,21 +299,29 @@ def backtest(
             except Exception as error:
                 log.warning("national backtest: %s failed: %s", name, error)
                 continue
-            results[name].scores.add(forecast, actual, scale)
-            for days in TOTAL_ERROR_DAYS:
-                error_ = total_error(forecast, actual, days)
-                if error_ is not None:
-                    results[name].errors.setdefault(days, []).append(error_)
+            results[name].add(cut, forecast, actual, scale)
     return cuts, results
 
 
 def choose(results: Mapping[str, CandidateScores]) -> str:
-    """The candidate with the lowest backtest MASE (the national fallback when none could
-    be scored; the order of ``CANDIDATES`` breaks ties)."""
-    scored = [
-        (r.mase, i, name) for i, (name, r) in enumerate(results.items()) if r.mase is not None
-    ]
-    return min(scored)[2] if scored else NATIONAL_WEEKDAY_MEDIAN
+    """The candidate with the lowest mean MASE over the origins every scored candidate
+    was scored on (Prophet is skipped where the history is short, the fallbacks are not:
+    a mean over other origins is no comparison). Should the scored candidates share no
+    origin, each one's own mean decides. The national fallback when none could be scored;
+    the order of ``CANDIDATES`` breaks ties."""
+    scored = {name: r.by_origin for name, r in results.items() if r.by_origin}
+    if not scored:
+        return NATIONAL_WEEKDAY_MEDIAN
+    common = set.intersection(*(set(origins) for origins in scored.values()))
+    order = list(results)
+    return min(
+        (
+            float(np.mean([origins[c] for c in (common or origins)])),
+            order.index(name),
+            name,
+        )
+        for name, origins in scored.items()
+    )[2]
 
 
 # --- the forecast ------------------------------------------------------------------------
@@ -343,9 +366,7 @@ def load_national_inputs(
         in_transit=sum(p.in_transit_out for p in positions),
         backlog=sum(p.backlog for p in positions),
         tranches=tranches,
-        spoilage_ratio=spoilage_ratio(
-            session=session, start=as_of - timedelta(days=364), end=as_of
-        ),
+        spoilage_ratio=last_year_spoilage(session=session, as_of=as_of),
     )
 
 
@@ -356,27 +377,6 @@ def map_sqlite_file(session: Session) -> None:
     takes about a third less time on the demo. Nothing changes on PostgreSQL."""
     if session.get_bind().dialect.name == "sqlite":
         session.execute(sa.text(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}"))
-
-
-def spoilage_ratio(*, session: Session, start: date, end: date) -> float:
-    """Blanks spoiled per card printed, all offices, ``start`` to ``end``."""
-    spoiled = (
-        col(DailyReport.spoiled_gagal_cetak)
-        + col(DailyReport.spoiled_gagal_encode)
-        + col(DailyReport.spoiled_rusak_fisik)
-        + col(DailyReport.spoiled_lainnya)
-    )
-    printed, lost = session.execute(
-        sa.select(
-            sa.func.coalesce(sa.func.sum(col(DailyReport.printed)), 0),
-            sa.func.coalesce(sa.func.sum(spoiled), 0),
-        ).where(
-            col(DailyReport.is_current),
-            col(DailyReport.report_date) >= start,
-            col(DailyReport.report_date) <= end,
-        )
-    ).one()
-    return float(lost) / float(printed) if printed else 0.0
 
 
 @dataclass(frozen=True)
