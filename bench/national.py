@@ -22,13 +22,12 @@ from pathlib import Path
 
 from blangko.db import make_engine, session_scope
 from blangko.migrate import upgrade
-from blangko.offices import clock
+from blangko.offices import planner_today
 from forecast.national import (
     NationalSettings,
     forecast_national,
     load_national_inputs,
     make_national_forecast,
-    planner_today,
     sentence,
 )
 from forecast.runner import forecast_as_of
@@ -110,7 +109,7 @@ def main() -> None:
         f"{months[-1]['demand_mean']:,} ({months[-1]['demand_low']:,} – "
         f"{months[-1]['demand_high']:,}); spoiled per print {result['spoilage_ratio']:.3f}"
     )
-    print(f"timing: {sentence(result, planner_today(clock()))}")
+    print(f"timing: {sentence(result, planner_today())}")
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -42,6 +42,12 @@ def reading_zone(*, session: Session, user: User) -> str:
     return WIB
 
 
+def planner_today(now: datetime | None = None) -> date:
+    """The planners' today: the calendar date in WIB (Ditjen's, the centre's zone) at
+    ``now`` or at this moment (``clock()``)."""
+    return (now or clock()).astimezone(ZoneInfo(WIB)).date()
+
+
 def local_today(office: Office, now: datetime | None = None) -> date:
     """The office's own calendar date (its "today"), at ``now`` or at this moment."""
     return (now or clock()).astimezone(ZoneInfo(office.timezone)).date()

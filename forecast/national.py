@@ -29,9 +29,8 @@ import zlib
 from calendar import monthrange
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -44,7 +43,7 @@ from blangko.errors import InvalidState
 from blangko.fmt import month as fmt_month
 from blangko.fmt import number
 from blangko.models import NationalForecast, Office
-from blangko.offices import NATIONAL, WIB, clock
+from blangko.offices import NATIONAL
 from blangko.settings import get_settings
 from blangko.spoilage import last_year_spoilage
 from blangko.stock import stock_positions
@@ -553,11 +552,6 @@ def make_national_forecast(
         row_id = row.id
     log.info("national forecast %s: %s in %.1f s", row_id, made.model, seconds)
     return NationalOutcome(row_id, made.model, made.result, made.backtest, seconds)
-
-
-def planner_today(now: datetime | None = None) -> date:
-    """Today in WIB, the planners' (Ditjen's) calendar."""
-    return (now or clock()).astimezone(ZoneInfo(WIB)).date()
 
 
 def month_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -18,9 +18,8 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from multiprocessing.pool import Pool
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -31,7 +30,7 @@ from sqlmodel import Session, col, select
 from blangko.db import get_engine, session_scope
 from blangko.errors import NotFound
 from blangko.models import DailyReport, ForecastRun, Office
-from blangko.offices import NATIONAL, WIB
+from blangko.offices import NATIONAL, planner_today
 from blangko.settings import get_settings
 from blangko.stock import OfficeStock, stock_positions
 from forecast import runs
@@ -130,7 +129,7 @@ class Inputs:
 
 def forecast_as_of(session: Session) -> date:
     """The forecast origin: the newest reported date, but never after today in WIB."""
-    today = datetime.now(ZoneInfo(WIB)).date()
+    today = planner_today()
     newest = session.execute(
         sa.select(sa.func.max(col(DailyReport.report_date))).where(col(DailyReport.is_current))
     ).scalar_one_or_none()

@@ -12,8 +12,9 @@ from sqlalchemy import Engine
 
 from blangko.db import session_scope
 from blangko.models import NationalForecast, Role
+from blangko.offices import planner_today
 from blangko.users import create_user
-from forecast.national import NationalInputs, NationalSettings, forecast_national, planner_today
+from forecast.national import NationalInputs, NationalSettings, forecast_national
 from forecast.series import DemandSeries
 from tests.e2e.conftest import SCREENSHOTS
 from tests.e2e.test_accessibility import violations

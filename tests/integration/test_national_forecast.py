@@ -5,7 +5,7 @@ planners' digest and the section of the forecast page."""
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,11 +18,13 @@ from blangko.cli import app
 from blangko.db import session_scope
 from blangko.ledger import SYSTEM
 from blangko.models import OutboxMessage, PlannedProcurement, Role, TrancheStatus
+from blangko.offices import planner_today
 from blangko.reports import DailyFigures, save_daily_report
 from blangko.stock import record_procurement
 from blangko.users import create_user
-from forecast.national import NationalSettings, make_national_forecast, planner_today
+from forecast.national import NationalSettings, make_national_forecast
 from forecast.nightly import run_alerts
+from forecast.runner import forecast_as_of
 from tests.integration.api_support import add_user, assert_problem, bearer, client
 from tests.integration.public_support import receive_blanks
 from tests.integration.test_web_pages import PASSWORD, login
@@ -234,3 +236,29 @@ def test_the_national_forecast_is_for_planners_and_missing_until_made(
     page = web.get("/prakiraan").text
     assert "Belum ada prakiraan nasional" in page
     assert 'id="national-chart"' not in page
+
+
+def test_the_planners_today_is_read_from_the_one_clock(
+    engine: Engine, web: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``blangko.offices.clock`` is the one clock: stopping it moves the forecast's origin
+    and the day the sentence is read on (past the order date: *pesan segera*)."""
+    last = history(engine, 150)
+    national_stock_of(engine, 150, 20_000)
+    make_national_forecast(engine=engine, settings=QUICK)
+    planner = add_user(engine, "api.perencana", Role.planner)
+    body = web.get("/api/v1/forecasts/national", headers=bearer(planner)).json()
+    order_by = date.fromisoformat(body["order_by"])
+    assert order_by > planner_today() and "pesan segera" not in body["sentence"]
+
+    # 17:30 UTC is 00:30 WIB of the next day.
+    late = datetime.combine(order_by, time(17, 30), UTC)
+    monkeypatch.setattr("blangko.offices.clock", lambda: late)
+    assert planner_today() == order_by + timedelta(days=1)
+    body = web.get("/api/v1/forecasts/national", headers=bearer(planner)).json()
+    assert body["sentence"].endswith("Batas pemesanan sudah lewat: pesan segera.")
+    # The origin is never after the planners' today.
+    early = datetime.combine(last - timedelta(days=10), time(3), UTC)
+    monkeypatch.setattr("blangko.offices.clock", lambda: early)
+    with session_scope(engine, write=False) as session:
+        assert forecast_as_of(session) == last - timedelta(days=10)

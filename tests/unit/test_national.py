@@ -2,12 +2,13 @@
 rule with hand-made figures whose answer is known, and the monthly band of sampled
 demand paths (a month's band is the band of its total, not the sum of daily bands)."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from blangko.offices import planner_today
 from forecast.national import (
     CANDIDATES,
     NATIONAL_PROPHET,
@@ -269,3 +270,8 @@ def test_the_election_regressor_covers_the_run_up_to_the_vote() -> None:
     assert on[0] == pd.Timestamp("2023-08-18")  # 180 days before 14 Feb 2024
     assert on[-1] == pd.Timestamp("2024-02-13")
     assert values.sum() == 180
+
+
+def test_the_planners_today_is_the_date_in_wib() -> None:
+    assert planner_today(datetime(2026, 12, 31, 16, 59, tzinfo=UTC)) == date(2026, 12, 31)
+    assert planner_today(datetime(2026, 12, 31, 17, 0, tzinfo=UTC)) == date(2027, 1, 1)

@@ -9,7 +9,7 @@ from blangko import forecasts, notifications
 from blangko.access import office_scope, require_central, require_visible, writable_office
 from blangko.errors import DomainError, NotFound
 from blangko.models import AlertKind, ForecastRun
-from blangko.offices import reading_zone
+from blangko.offices import planner_today, reading_zone
 from forecast import alert_store, national, plans
 from forecast.alert_rules import work_list
 from forecast.replay import latest_evaluation
@@ -132,7 +132,7 @@ def national_context(session: Session) -> dict[str, object]:
         return {"national_forecast": None}
     return {
         "national_forecast": found,
-        "national_sentence": national.sentence(found.result, national.planner_today()),
+        "national_sentence": national.sentence(found.result, planner_today()),
         "national_months": national.month_rows(found.result),
         "model_labels": national.MODEL_LABELS,
     }

@@ -13,7 +13,7 @@ from blangko import overview, tranches
 from blangko.access import require_central
 from blangko.errors import DomainError, ValidationFailed
 from blangko.models import TrancheStatus
-from blangko.offices import NATIONAL, get_office, local_today
+from blangko.offices import planner_today
 from web import forms
 from web.deps import FormDep, IdPath, PageRoute, SessionDep, UserDep, check_csrf, web_actor
 from web.templating import done, refused, render
@@ -34,7 +34,7 @@ def _context(session: Session) -> dict[str, Any]:
         "received": tranches.received_quantities(session=session, tranches=past),
         "coming_total": sum(t.quantity for t in coming),
         "national_stock": overview.national_stock(session=session),
-        "today": local_today(get_office(session=session, code=NATIONAL)),
+        "today": planner_today(),
         "labels": tranches.LABELS,
         "form_key": secrets.token_urlsafe(16),  # a new tranche form sent twice writes once
         "values": {},
