@@ -2,13 +2,15 @@
 the next three calendar months, beside stock on hand, in transit and backlog, as a basis
 for allocation letters (written in December, a letter covers January to March).
 
-Demand is the daily mean of each office's latest stored forecast (``blangko.forecasts``:
-90 days from the day after the forecast ran). The third month reaches past that horizon;
-a day beyond it takes the demand of the same weekday four, eight, … weeks earlier, inside
-the horizon's last 28 days: the level the forecast ends on, with its weekly pattern, and
-no seasonality the model did not project (a Lebaran falling in the third month is not in
-it; the national forecast looks twelve months ahead). The months begin with the one after
-the planner's today (WIB). Also given: the demand left in the current month (from
+Demand is in blanks (keping blangko), as allocation letters allocate blanks: the daily mean
+of each office's latest stored forecast (``blangko.forecasts``: 90 days from the day after
+the forecast ran; print requests) times 1 + the blanks spoiled per card printed over the
+last year (``blangko.spoilage``, as the national forecast). The third month reaches past
+that horizon; a day beyond it takes the demand of the same weekday four, eight, … weeks
+earlier, inside the horizon's last 28 days: the level the forecast ends on, with its weekly
+pattern, and no seasonality the model did not project (a Lebaran falling in the third month
+is not in it; the national forecast looks twelve months ahead). The months begin with the
+one after the planner's today (WIB). Also given: the demand left in the current month (from
 tomorrow), and the shortfall (kekurangan): the rest of this month + the three months +
 backlog − on hand − in transit, not below zero.
 
@@ -29,8 +31,8 @@ from blangko.fmt import month as month_name
 from blangko.forecasts import latest_results
 from blangko.models import Office, OfficeKind
 from blangko.months import month_end
-from blangko.offices import get_office, list_offices
-from blangko.offices import planner_today as wib_today
+from blangko.offices import NATIONAL, get_office, list_offices, local_today
+from blangko.spoilage import last_year_spoilage
 from blangko.stock import OfficeStock, stock_positions
 
 MONTHS = 3
@@ -55,11 +57,15 @@ def next_months(today: date, count: int = MONTHS) -> list[date]:
 
 
 class DailyDemand:
-    """A stored forecast's daily mean demand, read on any day: inside the horizon as
-    stored, outside it from the same weekday in the horizon's last (or first) four weeks."""
+    """A stored forecast's daily mean demand in blanks (its print requests times
+    ``blanks_per_print``), read on any day: inside the horizon as stored, outside it from
+    the same weekday in the horizon's last (or first) four weeks."""
 
-    def __init__(self, points: Iterable[Mapping[str, Any]]) -> None:
-        self.by_day = {date.fromisoformat(p["date"]): float(p["demand_mean"]) for p in points}
+    def __init__(self, points: Iterable[Mapping[str, Any]], blanks_per_print: float = 1.0) -> None:
+        self.by_day = {
+            date.fromisoformat(p["date"]): float(p["demand_mean"]) * blanks_per_print
+            for p in points
+        }
         if not self.by_day:
             raise ValueError("a forecast without points")
         self.first, self.last = min(self.by_day), max(self.by_day)
@@ -178,6 +184,7 @@ class QuotaTable:
     months: list[date]
     forecast_on: date | None  # the newest forecast's date
     provinces: list[ProvinceQuota] = field(default_factory=list)
+    spoilage_ratio: float = 0.0  # blanks spoiled per card printed, in the demand
 
     def office_rows(self) -> list[QuotaRow]:
         return [row for p in self.provinces for row in p.offices]
@@ -242,7 +249,7 @@ def province_cells(row: QuotaRow) -> list[Any]:
 
 def planner_today(*, session: Session) -> date:
     """The planners' today (Ditjen's, WIB), from which the months are counted."""
-    return wib_today()
+    return local_today(get_office(session=session, code=NATIONAL))
 
 
 def file_name(*, session: Session, extension: str, province: str | None = None) -> str:
@@ -267,10 +274,15 @@ def quota_table(*, session: Session, province: str | None = None) -> QuotaTable:
     codes = [o.code for o in offices]
     positions = stock_positions(session=session, office_codes=codes)
     forecasts = latest_results(session=session, office_codes=codes)
+    spoilage = last_year_spoilage(session=session, as_of=today)
     rows: dict[str, list[QuotaRow]] = {}
     for office in offices:  # by code: a province before its kab/kota
         result = forecasts.get(office.code)
-        demand = DailyDemand(result.points) if result is not None and result.points else None
+        demand = (
+            DailyDemand(result.points, blanks_per_print=1.0 + spoilage)
+            if result is not None and result.points
+            else None
+        )
         row = office_row(office, demand, positions[office.code], today, months)
         rows.setdefault(row.province_code, []).append(row)
     provinces = [
@@ -283,4 +295,5 @@ def quota_table(*, session: Session, province: str | None = None) -> QuotaTable:
         months=months,
         forecast_on=max((r.as_of for r in forecasts.values()), default=None),
         provinces=provinces,
+        spoilage_ratio=spoilage,
     )

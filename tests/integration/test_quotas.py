@@ -175,6 +175,29 @@ def test_page_shows_provinces_with_their_offices_beneath(web: TestClient) -> Non
     assert 'href="/nasional/kuota.xlsx?provinsi=32"' in one
 
 
+def test_demand_is_in_blanks_with_the_last_years_spoilage(web: TestClient) -> None:
+    """Allocation letters allocate blanks: 10 blanks spoiled per 100 cards printed over the
+    last year make 100 print requests a day 110 blanks, as in the national forecast."""
+    with session_scope() as session:
+        save_daily_report(
+            session=session,
+            office_code=FLAT,
+            report_date=date(2026, 11, 18),
+            figures=DailyFigures(printed=100, spoiled_gagal_cetak=6, spoiled_lainnya=4),
+            actor=SYSTEM,
+        )
+    _login(web, "perencana")
+    page = web.get("/nasional/kuota").text
+    assert re.search(r"blangko rusak per kartu tercetak,\s+10,0 % dalam setahun terakhir", page)
+    flat = re.search(rf'<tr id="kantor-{FLAT}">.*?</tr>', page, re.S)
+    # 110 a day; stock 5,000 − 110 used; shortfall 1,100 + 9,900 + 40 − 4,890
+    assert flat and _numbers(flat.group(0)) == [1100, 3410, 3410, 3080, 9900, 4890, 0, 40, 6150]
+    answer = web.get("/nasional/kuota.csv?provinsi=32")
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
+    flat_cells = next(r for r in rows if r[1] == FLAT)[5:]
+    assert [int(v) for v in flat_cells] == [1100, 3410, 3410, 3080, 9900, 4890, 0, 40, 6150]
+
+
 def test_workbook_has_both_sheets_with_numbers_and_a_frozen_header(web: TestClient) -> None:
     _login(web, "perencana")
     answer = web.get("/nasional/kuota.xlsx")
