@@ -28,8 +28,8 @@ from forecast.national import (
     forecast_national,
     load_national_inputs,
     make_national_forecast,
-    sentence,
 )
+from forecast.national_store import sentence
 from forecast.runner import forecast_as_of
 
 BAR_SECONDS = 10.0

@@ -26,7 +26,6 @@ would be far too wide)."""
 import logging
 import time
 import zlib
-from calendar import monthrange
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -36,13 +35,12 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from blangko.db import get_engine, session_scope
 from blangko.errors import InvalidState
-from blangko.fmt import month as fmt_month
 from blangko.fmt import number
-from blangko.models import NationalForecast, Office
+from blangko.models import Office
 from blangko.offices import NATIONAL
 from blangko.settings import get_settings
 from blangko.spoilage import last_year_spoilage
@@ -51,7 +49,8 @@ from blangko.tranches import open_tranches
 from forecast.backtest import Scores, mase_scale
 from forecast.calendar import WorkCalendar, calendar_for
 from forecast.models import ModelSettings, prophet_forecast, weekday_median
-from forecast.procurement import next_tranche, timing_sentence
+from forecast.national_store import store_national
+from forecast.procurement import next_tranche
 from forecast.projection import level_sigma_per_week, sample_demand_paths
 from forecast.runner import forecast_as_of
 from forecast.series import DemandSeries, load_series, national_series
@@ -62,11 +61,6 @@ NATIONAL_PROPHET = "national_prophet"
 NATIONAL_WEEKDAY_MEDIAN = "national_weekday_median"
 OFFICES_WEEKDAY_MEDIAN = "offices_weekday_median"
 CANDIDATES = (NATIONAL_PROPHET, NATIONAL_WEEKDAY_MEDIAN, OFFICES_WEEKDAY_MEDIAN)
-MODEL_LABELS = {
-    NATIONAL_PROPHET: "Prophet pada total nasional",
-    NATIONAL_WEEKDAY_MEDIAN: "median hari kerja pada total nasional",
-    OFFICES_WEEKDAY_MEDIAN: "jumlah prakiraan tiap Dinas (median hari kerja)",
-}
 
 # General elections (pemilu): first-time voters and residents who moved need a KTP-el to
 # be on the voter list, so demand rises in the months before the vote (FACTS §2). Add the
@@ -487,7 +481,7 @@ def forecast_national(inputs: NationalInputs, settings: NationalSettings) -> Nat
     return NationalResult(model=model, result=result, backtest=backtest_public)
 
 
-# --- gathering and storing ---------------------------------------------------------------
+# --- gathering ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -540,67 +534,20 @@ def make_national_forecast(
     made = forecast_national(inputs, settings)
     seconds = round(time.perf_counter() - began, 2)
     with session_scope(engine) as session:
-        row = NationalForecast(
+        row_id = store_national(
+            session=session,
             as_of=as_of,
             model=made.model,
             seconds=seconds,
             result=made.result,
             backtest=made.backtest,
-        )
-        session.add(row)
-        session.flush()
-        row_id = row.id
+        ).id
     log.info("national forecast %s: %s in %.1f s", row_id, made.model, seconds)
     return NationalOutcome(row_id, made.model, made.result, made.backtest, seconds)
 
 
-def month_rows(result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The stored months with their names as pages show them (``Januari 2027``)."""
-    return [
-        {
-            **month,
-            "label": fmt_month(date.fromisoformat(f"{month['month']}-01")),
-            "partial": month["days"] < monthrange(*map(int, month["month"].split("-")))[1],
-        }
-        for month in result["months"]
-    ]
-
-
-def latest_national(*, session: Session) -> NationalForecast | None:
-    return session.exec(
-        select(NationalForecast).order_by(col(NationalForecast.id).desc()).limit(1)
-    ).first()
-
-
-def sentence(result: Mapping[str, Any], today: date) -> str:
-    """The procurement-timing sentence of a stored forecast, as of ``today``."""
-    return timing_sentence(
-        below_target_on=_date(result.get("stock_below_target_on")),
-        quantity=result.get("next_tranche_quantity"),
-        arrive_by=_date(result.get("arrive_by")),
-        order_by=_date(result.get("order_by")),
-        target_days=int(result["target_days"]),
-        horizon_end=date.fromisoformat(result["last_day"]),
-        today=today,
-    )
-
-
-def digest_sentence(*, session: Session, today: date, within_days: int = 30) -> str | None:
-    """The sentence for the planners' digest when the latest forecast says the next
-    tranche must be ordered within ``within_days`` (or should have been already)."""
-    latest = latest_national(session=session)
-    order_by = _date(latest.result.get("order_by")) if latest else None
-    if latest is None or order_by is None or order_by > today + timedelta(days=within_days):
-        return None
-    return sentence(latest.result, today)
-
-
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _date(value: object) -> date | None:
-    return date.fromisoformat(value) if isinstance(value, str) else None
 
 
 def _round(value: float | None, digits: int) -> float | None:

@@ -33,7 +33,7 @@ from blangko import forecasts
 from blangko.errors import NotFound
 from blangko.models import ForecastRun
 from blangko.offices import local_today, planner_today
-from forecast.national import latest_national, sentence
+from forecast.national_store import latest_national, sentence
 from forecast.replay import latest_evaluation
 from forecast.resupply import lead_time_of
 

@@ -24,6 +24,7 @@ from forecast.national import (
     monthly_band,
     total_error,
 )
+from forecast.national_store import MODEL_LABELS
 from forecast.procurement import Timing, next_tranche, target_cover, timing_sentence
 
 FIRST = date(2027, 1, 1)
@@ -275,3 +276,7 @@ def test_the_election_regressor_covers_the_run_up_to_the_vote() -> None:
 def test_the_planners_today_is_the_date_in_wib() -> None:
     assert planner_today(datetime(2026, 12, 31, 16, 59, tzinfo=UTC)) == date(2026, 12, 31)
     assert planner_today(datetime(2026, 12, 31, 17, 0, tzinfo=UTC)) == date(2027, 1, 1)
+
+
+def test_every_candidate_has_a_name_for_the_page() -> None:
+    assert set(MODEL_LABELS) == set(CANDIDATES)

@@ -10,7 +10,7 @@ from blangko.access import office_scope, require_central, require_visible, writa
 from blangko.errors import DomainError, NotFound
 from blangko.models import AlertKind, ForecastRun
 from blangko.offices import planner_today, reading_zone
-from forecast import alert_store, national, plans
+from forecast import alert_store, national_store, plans
 from forecast.alert_rules import work_list
 from forecast.replay import latest_evaluation
 from web.deps import IdPath, PageRoute, SessionDep, UserDep, check_csrf, web_actor
@@ -127,14 +127,14 @@ def runs_page(request: Request, user: UserDep, session: SessionDep) -> Response:
 
 def national_context(session: Session) -> dict[str, object]:
     """What the section "Prakiraan nasional 12 bulan" shows (jobs/_national.html)."""
-    found = national.latest_national(session=session)
+    found = national_store.latest_national(session=session)
     if found is None:
         return {"national_forecast": None}
     return {
         "national_forecast": found,
-        "national_sentence": national.sentence(found.result, planner_today()),
-        "national_months": national.month_rows(found.result),
-        "model_labels": national.MODEL_LABELS,
+        "national_sentence": national_store.sentence(found.result, planner_today()),
+        "national_months": national_store.month_rows(found.result),
+        "model_labels": national_store.MODEL_LABELS,
     }
 
 
