@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from api.deps import CodePath, IdPath, SessionDep, UserDep, readable_office, require_visible
+from api.downloads import file_response
 from api.errors import problem_responses
 from api.transaction import TransactionRoute, get_write_session
 from blangko import access, fields, quotas
@@ -46,14 +47,6 @@ QUOTAS = (
     "(rest of month + three months + backlog − on hand − in transit, at least 0). "
     "`not_found` for a `province` that is not one."
 )
-
-
-def file_response(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'inline; filename="{filename}"'},
-    )
 
 
 @router.get(

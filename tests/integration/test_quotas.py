@@ -203,7 +203,8 @@ def test_workbook_has_both_sheets_with_numbers_and_a_frozen_header(web: TestClie
     answer = web.get("/nasional/kuota.xlsx")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/vnd.openxmlformats")
-    assert 'filename="kuota-2026-12-2027-02.xlsx"' in answer.headers["content-disposition"]
+    disposition = answer.headers["content-disposition"]
+    assert disposition == 'attachment; filename="kuota-2026-12-2027-02.xlsx"'  # saved
     book = load_workbook(io.BytesIO(answer.content))
     assert book.sheetnames == ["Provinsi", "Kabupaten-Kota"]
 
@@ -253,6 +254,8 @@ def test_api_files_for_planners(forecasts: Engine) -> None:
     with client() as http:
         workbook = http.get("/api/v1/quotas.xlsx?province=32", headers=bearer(planner))
         assert workbook.status_code == 200
+        disposition = workbook.headers["content-disposition"]
+        assert disposition == 'inline; filename="kuota-32-2026-12-2027-02.xlsx"'  # as the API's
         book = load_workbook(io.BytesIO(workbook.content))
         codes = [r[0] for r in book["Provinsi"].iter_rows(min_row=2, values_only=True)]
         assert codes == ["32"]

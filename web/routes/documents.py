@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from api.downloads import file_response
 from api.transaction import get_write_session
 from blangko import access, fields, fmt, shipments
 from blangko.documents import files, handover
@@ -26,14 +27,6 @@ MONTHS_LISTED = 12
 MonthPath = Annotated[str, Path(pattern=fields.MONTH_PATTERN)]
 WriteSessionDep = Annotated[Session, Depends(get_write_session, scope="function")]
 Typed = Annotated[str, Query(max_length=120)]
-
-
-def download(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 def recent_months(office: Office) -> list[tuple[str, str]]:
@@ -96,32 +89,32 @@ def bast(
         second=Signatory(nama2, nip2, jabatan2),
         place=tempat,
     )
-    return download(content, PDF, f"bast-kiriman-{kiriman}.pdf")
+    return file_response(content, PDF, f"bast-kiriman-{kiriman}.pdf", "attachment")
 
 
 @router.get("/kantor/{code}/bulanan/{month}.pdf")
 def monthly_pdf(code: str, month: MonthPath, user: UserDep, session: SessionDep) -> Response:
     office = access.readable_office(session, user, code)
     content = files.monthly_pdf(session=session, office=office, month=month)
-    return download(content, PDF, f"laporan-bulanan-{code}-{month}.pdf")
+    return file_response(content, PDF, f"laporan-bulanan-{code}-{month}.pdf", "attachment")
 
 
 @router.get("/kantor/{code}/bulanan/{month}.xlsx")
 def monthly_xlsx(code: str, month: MonthPath, user: UserDep, session: SessionDep) -> Response:
     office = access.readable_office(session, user, code)
     content = files.monthly_xlsx(session=session, office=office, month=month)
-    return download(content, XLSX, f"laporan-bulanan-{code}-{month}.xlsx")
+    return file_response(content, XLSX, f"laporan-bulanan-{code}-{month}.xlsx", "attachment")
 
 
 @router.get("/kantor/{code}/pemusnahan/{month}.pdf")
 def destruction_pdf(code: str, month: MonthPath, user: UserDep, session: SessionDep) -> Response:
     office = access.readable_office(session, user, code)
     content = files.destruction_pdf(session=session, office=office, month=month)
-    return download(content, PDF, f"pemusnahan-{code}-{month}.pdf")
+    return file_response(content, PDF, f"pemusnahan-{code}-{month}.pdf", "attachment")
 
 
 @router.get("/nasional/bulanan/{month}.xlsx")
 def national_xlsx(month: MonthPath, user: UserDep, session: SessionDep) -> Response:
     access.require_central(user, "Laporan bulanan nasional")
     content = files.national_xlsx(session=session, month=month)
-    return download(content, XLSX, f"laporan-bulanan-nasional-{month}.xlsx")
+    return file_response(content, XLSX, f"laporan-bulanan-nasional-{month}.xlsx", "attachment")

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from api.downloads import file_response
 from blangko import quotas
 from blangko.access import require_central
 from blangko.documents import files
@@ -18,14 +19,6 @@ from web.templating import render
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 PAGE = "Kuota provinsi"
 Province = Annotated[str, Query(alias="provinsi")]
-
-
-def _download(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @router.get("/nasional/kuota")
@@ -54,7 +47,7 @@ def quota_xlsx(user: UserDep, session: SessionDep, code: Province = "") -> Respo
     province = code or None
     content = files.quotas_xlsx(session=session, province=province)
     name = quotas.file_name(session=session, extension="xlsx", province=province)
-    return _download(content, files.XLSX, name)
+    return file_response(content, files.XLSX, name, "attachment")
 
 
 @router.get("/nasional/kuota.csv")
@@ -63,4 +56,4 @@ def quota_csv(user: UserDep, session: SessionDep, code: Province = "") -> Respon
     province = code or None
     content = files.quotas_csv(session=session, province=province)
     name = quotas.file_name(session=session, extension="csv", province=province)
-    return _download(content, files.CSV, name)
+    return file_response(content, files.CSV, name, "attachment")
