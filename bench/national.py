@@ -29,7 +29,7 @@ from forecast.national import (
     load_national_inputs,
     make_national_forecast,
 )
-from forecast.national_store import sentence
+from forecast.national_view import sentence
 from forecast.runner import forecast_as_of
 
 BAR_SECONDS = 10.0

@@ -19,7 +19,7 @@ from blangko.offices import NATIONAL, local_today
 from blangko.stock import office_stock
 from forecast import alert_store, alerts, plans
 from forecast.alert_rules import work_list
-from forecast.national_store import digest_sentence
+from forecast.national_view import digest_sentence
 
 DIGEST_TOP = 10
 NOTIFY = {AlertSeverity.warning, AlertSeverity.critical}

@@ -33,7 +33,8 @@ from blangko import forecasts
 from blangko.errors import NotFound
 from blangko.models import ForecastRun
 from blangko.offices import local_today, planner_today
-from forecast.national_store import latest_national, sentence
+from forecast.national_store import latest_national
+from forecast.national_view import sentence
 from forecast.replay import latest_evaluation
 from forecast.resupply import lead_time_of
 

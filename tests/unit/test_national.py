@@ -24,7 +24,7 @@ from forecast.national import (
     monthly_band,
     total_error,
 )
-from forecast.national_store import MODEL_LABELS
+from forecast.national_view import MODEL_LABELS
 from forecast.procurement import Timing, next_tranche, target_cover, timing_sentence
 
 FIRST = date(2027, 1, 1)

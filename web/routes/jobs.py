@@ -10,7 +10,7 @@ from blangko.access import office_scope, require_central, require_visible, writa
 from blangko.errors import DomainError, NotFound
 from blangko.models import AlertKind, ForecastRun
 from blangko.offices import planner_today, reading_zone
-from forecast import alert_store, national_store, plans
+from forecast import alert_store, national_store, national_view, plans
 from forecast.alert_rules import work_list
 from forecast.replay import latest_evaluation
 from web.deps import IdPath, PageRoute, SessionDep, UserDep, check_csrf, web_actor
@@ -132,9 +132,9 @@ def national_context(session: Session) -> dict[str, object]:
         return {"national_forecast": None}
     return {
         "national_forecast": found,
-        "national_sentence": national_store.sentence(found.result, planner_today()),
-        "national_months": national_store.month_rows(found.result),
-        "model_labels": national_store.MODEL_LABELS,
+        "national_sentence": national_view.sentence(found.result, planner_today()),
+        "national_months": national_view.month_rows(found.result),
+        "model_labels": national_view.MODEL_LABELS,
     }
 
 
