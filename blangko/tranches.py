@@ -16,11 +16,10 @@ from blangko.fmt import day, number
 from blangko.ledger import Actor
 from blangko.models import Entry, PlannedProcurement, TrancheStatus, utcnow
 
-# Tranches still to come: the national projection counts them on their expected date.
+# Tranches still to come: the national projection counts them on their expected date. A
+# new tranche starts in one of them (budgeted or already contracted); it becomes received
+# only by receiving it, which posts the movement.
 OPEN = (TrancheStatus.planned, TrancheStatus.ordered)
-# A tranche is recorded budgeted or already contracted; it becomes received only by
-# receiving it, which posts the movement.
-STARTING = OPEN
 # The status changes a planner may make by hand (receiving is ``receive``).
 TRANSITIONS: dict[TrancheStatus, frozenset[TrancheStatus]] = {
     TrancheStatus.planned: frozenset({TrancheStatus.ordered, TrancheStatus.cancelled}),
@@ -118,11 +117,12 @@ def record_tranche(
     expected_on: date,
     reference: str,
     actor: Actor,
-    status: TrancheStatus = TrancheStatus.planned,
+    status: TrancheStatus | str = TrancheStatus.planned,
     note: str = "",
     idempotency_key: str | None = None,
 ) -> PlannedProcurement:
-    """A tranche budgeted or ordered, expected into national stock on ``expected_on``."""
+    """A tranche budgeted or ordered, expected into national stock on ``expected_on``;
+    ``status`` as chosen (a form's text too): any other is refused here, once."""
     payload = {
         "quantity": quantity,
         "expected_on": expected_on,
@@ -142,13 +142,15 @@ def record_tranche(
         max_length=fields.REFERENCE_MAX_LENGTH,
     )
     note = fields.check_note(note)
-    if status not in STARTING:
+    if status not in OPEN:
+        named = LABELS[TrancheStatus(status)] if status in LABELS else status
         raise ValidationFailed(
             f"Tahap pengadaan baru berstatus direncanakan (planned) atau dipesan (ordered), "
-            f"bukan {LABELS[status]}. Tahap yang sudah tiba dicatat "
-            "lalu diterima, agar blangkonya masuk ke stok nasional.",
+            f"bukan {named}. Tahap yang sudah tiba dicatat lalu diterima, agar blangkonya "
+            "masuk ke stok nasional.",
             field="status",
         )
+    status = TrancheStatus(status)
     tranche = PlannedProcurement(
         quantity=quantity,
         expected_on=expected_on,

@@ -125,6 +125,14 @@ def test_refusals_are_shown_in_place(client: TestClient) -> None:
     assert 'value="SPK-Nol"' in zero.text  # what was typed stays
     blank = add(client, reference="  ")
     assert blank.status_code == 422 and "Nomor referensi wajib diisi" in blank.text
+    for typed, named in (("received", "diterima"), ("selesai", "selesai")):  # the service's words
+        started = add(client, status=typed)
+        assert started.status_code == 422
+        assert (
+            "Tahap pengadaan baru berstatus direncanakan (planned) atau dipesan (ordered), "
+            f"bukan {named}. Tahap yang sudah tiba dicatat lalu diterima" in started.text
+        )
+        assert re.search(r'id="status"[^>]*aria-invalid="true"', started.text)
     assert stored() == []
 
     page = add(client, reference="SPK-Esok").text

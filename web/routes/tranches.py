@@ -60,7 +60,7 @@ def add_tranche(request: Request, form: FormDep, user: UserDep, session: Session
                 quantity=forms.quantity(form, "quantity", "Jumlah blangko", minimum=1),
                 expected_on=forms.day(form, "expected_on", "Perkiraan tiba"),
                 reference=forms.reference(form, label="Nomor referensi"),
-                status=_starting_status(form),
+                status=forms.text(form, "status") or TrancheStatus.planned,
                 note=forms.note(form),
                 actor=web_actor(user),
                 idempotency_key=forms.idempotency_key(form, user.id),
@@ -113,14 +113,6 @@ def act_on_tranche(
             context["action_error"] = error.message
         return render(request, "planner/tranches.html", context, status_code=error.status)
     return done(request, PATH, message)
-
-
-def _starting_status(form: FormData) -> TrancheStatus:
-    """The status a new tranche starts in: planned (the default) or ordered."""
-    typed = forms.text(form, "status") or TrancheStatus.planned
-    if typed not in tranches.STARTING:
-        raise ValidationFailed("Pilih status: direncanakan atau dipesan.", field="status")
-    return TrancheStatus(typed)
 
 
 def _new_status(action: str) -> TrancheStatus:
