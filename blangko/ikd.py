@@ -70,11 +70,6 @@ class IkdCompliance:
             return None
         return share(self.activations_ytd, self.received_ytd)
 
-    @property
-    def below_target(self) -> bool:
-        """Under 50 % over 90 days."""
-        return below_target(self.share_90d)
-
 
 def compliance(
     *, session: Session, offices: Sequence[Office], since_january: bool = False
