@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
-from blangko import fields
+from blangko import fields, ikd
 from blangko.errors import ProblemCode
 from blangko.fields import MAX_ID, MAX_QUANTITY, OFFICE_CODE
 from blangko.models import (
@@ -226,6 +226,16 @@ class LeadTimePublic(BaseModel):
     )
 
 
+IkdShare90d = Annotated[
+    float | None,
+    Field(
+        description="IKD activations ÷ blanks received over the last 90 days (office-local "
+        f"dates; Rakernas 2023 target ≥ {ikd.TARGET}); null when the office received nothing",
+        examples=[0.43],
+    ),
+]
+
+
 class OfficeStockPublic(BaseModel):
     """Stock position of one office (posisi stok)."""
 
@@ -240,11 +250,7 @@ class OfficeStockPublic(BaseModel):
     lead_time_days: LeadTimePublic | None = Field(
         description="Lead time of a resupply requested today; null for the national office"
     )
-    ikd_share_90d: float | None = Field(
-        description="IKD activations ÷ blanks received over the last 90 days (office-local "
-        "dates; Rakernas 2023 target ≥ 0.5); null when the office received nothing",
-        examples=[0.43],
-    )
+    ikd_share_90d: IkdShare90d
     ikd_share_ytd: float | None = Field(
         description="The same since 1 January of the office's year; null when the office "
         "received nothing since then",
@@ -265,11 +271,7 @@ class NationalRow(BaseModel):
     days_of_cover: float | None = Field(description="null until a forecast exists")
     stockout_date: date | None = Field(description="null until a forecast exists")
     risk: RiskLevel | None = Field(description="Stock-out risk level; null until a forecast exists")
-    ikd_share_90d: float | None = Field(
-        description="IKD activations ÷ blanks received over the last 90 days (office-local "
-        "dates; Rakernas 2023 target ≥ 0.5); null when the office received nothing",
-        examples=[0.43],
-    )
+    ikd_share_90d: IkdShare90d
 
 
 class NationalOverview(BaseModel):
