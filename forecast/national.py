@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -69,7 +68,6 @@ ELECTION_DAYS = (date(2014, 4, 9), date(2019, 4, 17), date(2024, 2, 14))
 ELECTION_RUN_UP_DAYS = 180
 TOTAL_ERROR_DAYS = (90, 180)
 MIN_TRAIN_DAYS = 56  # days of history an origin needs before it
-SQLITE_MMAP_BYTES = 2**30
 LOW, HIGH, PLANNING = 10, 90, 80  # percentiles: the 80 % band, the planning demand
 
 
@@ -343,7 +341,6 @@ class NationalInputs:
 def load_national_inputs(
     *, session: Session, as_of: date, settings: NationalSettings
 ) -> NationalInputs:
-    map_sqlite_file(session)
     start = as_of - timedelta(days=settings.history_days - 1)
     codes = [c for c in session.exec(select(Office.code).order_by(Office.code)).all()]
     branch = [c for c in codes if c != NATIONAL]
@@ -361,15 +358,6 @@ def load_national_inputs(
         tranches=tranches,
         spoilage_ratio=last_year_spoilage(session=session, as_of=as_of),
     )
-
-
-def map_sqlite_file(session: Session) -> None:
-    """On SQLite, let this connection read the database file through memory mapping. The
-    history read touches most of the file's pages in no useful order (each office's stock
-    entries, then their movements); mapped, a page costs no system call, and the read
-    takes about a third less time on the demo. Nothing changes on PostgreSQL."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(sa.text(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}"))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from blangko import fmt
 from blangko.cli import app
-from blangko.db import session_scope
+from blangko.db import SQLITE_MMAP_BYTES, session_scope
 from blangko.ledger import SYSTEM
 from blangko.models import OutboxMessage, PlannedProcurement, Role, TrancheStatus
 from blangko.offices import planner_today
@@ -262,3 +262,12 @@ def test_the_planners_today_is_read_from_the_one_clock(
     monkeypatch.setattr("blangko.offices.clock", lambda: early)
     with session_scope(engine, write=False) as session:
         assert forecast_as_of(session) == last - timedelta(days=10)
+
+
+def test_every_sqlite_connection_reads_through_memory_mapping(engine: Engine) -> None:
+    """One place sets it (blangko.db), for every connection: the national forecast's read
+    no longer leaves it behind on a pooled connection, and every other read gets it."""
+    if engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite setting")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA mmap_size").scalar() == SQLITE_MMAP_BYTES
