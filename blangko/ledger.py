@@ -231,7 +231,8 @@ def reverse(
 def _reopen_tranche(session: Session, movement_id: int) -> None:
     """A reversed procurement that received a planned tranche (``blangko.tranches``) puts
     the tranche back to ``ordered``: its blanks are no longer in national stock, so it is
-    expected again (the national projection counts it) and can be received anew. The
+    expected again (the national projection counts it) and can be received anew: the one
+    way out of ``received``, which ``tranches.TRANSITIONS`` keeps final by hand. The
     reversal itself names the movement it undoes."""
     session.execute(
         sa.update(PlannedProcurement)

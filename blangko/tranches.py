@@ -2,8 +2,9 @@
 budgeted (``planned``) or contracted (``ordered``) from the producer but that are not yet
 in national stock. Receiving one posts the procurement movement through
 ``stock.record_procurement``, so the ledger, its idempotency and its invariants stay one
-code path; reversing that movement (``ledger.reverse``) makes the tranche ``ordered``
-again. ``received`` and ``cancelled`` are final. Issue 13 item 2."""
+code path. ``cancelled`` is final; so is ``received`` by hand, with one exception:
+reversing the procurement movement (``ledger.reverse``, ``ledger._reopen_tranche``) makes
+the tranche ``ordered`` again, as its blanks are no longer in stock. Issue 13 item 2."""
 
 from datetime import date
 
@@ -20,13 +21,20 @@ from blangko.models import Entry, PlannedProcurement, TrancheStatus, utcnow
 # new tranche starts in one of them (budgeted or already contracted); it becomes received
 # only by receiving it, which posts the movement.
 OPEN = (TrancheStatus.planned, TrancheStatus.ordered)
-# The status changes a planner may make by hand (receiving is ``receive``).
+# The status changes a planner may make by hand (receiving is ``receive``). ``received``
+# has none by hand; reversing its procurement movement is the one way back (to
+# ``ordered``, in ``ledger._reopen_tranche``): a mistaken receipt is undone in the ledger,
+# where the blanks left the stock, not by relabelling the tranche.
 TRANSITIONS: dict[TrancheStatus, frozenset[TrancheStatus]] = {
     TrancheStatus.planned: frozenset({TrancheStatus.ordered, TrancheStatus.cancelled}),
     TrancheStatus.ordered: frozenset({TrancheStatus.cancelled}),
     TrancheStatus.received: frozenset(),
     TrancheStatus.cancelled: frozenset(),
 }
+REOPEN_HINT = (
+    "Penerimaan yang keliru dibatalkan dengan membalikkan mutasi pengadaannya "
+    "(POST /api/v1/movements/{id}/reverse): tahap kembali berstatus dipesan."
+)
 LABELS = {
     TrancheStatus.planned: "direncanakan",
     TrancheStatus.ordered: "dipesan",
@@ -39,7 +47,9 @@ def transition_error(current: TrancheStatus, wanted: TrancheStatus) -> str | Non
     """Why a tranche in ``current`` cannot be set to ``wanted`` by hand, or None."""
     if wanted in TRANSITIONS[current]:
         return None
-    if current in (TrancheStatus.received, TrancheStatus.cancelled):
+    if current is TrancheStatus.received:
+        return f"sudah {LABELS[current]}; statusnya tidak dapat diubah lagi. {REOPEN_HINT}"
+    if current is TrancheStatus.cancelled:
         return f"sudah {LABELS[current]}; statusnya tidak dapat diubah lagi"
     if wanted is TrancheStatus.received:
         return "diterima lewat penerimaan (tanggal terima dan jumlah), bukan dengan mengubah status"
@@ -222,7 +232,8 @@ def receive(
             f"Tahap pengadaan #{tranche_id} ({tranche.reference}) sudah "
             f"{LABELS[tranche.status]} dan tidak dapat diterima lagi."
             + (
-                f" Penerimaannya tercatat pada {day(tranche.received_on)}."
+                f" Penerimaannya tercatat pada {day(tranche.received_on)} (mutasi "
+                f"#{tranche.movement_id}). {REOPEN_HINT}"
                 if tranche.received_on
                 else ""
             )

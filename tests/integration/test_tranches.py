@@ -157,6 +157,8 @@ def test_received_and_cancelled_tranches_are_final(api: Api) -> None:
 
     twice = refused(api, lambda: api.receive(tranche["id"]), 409, "invalid_state")
     assert "sudah diterima" in twice["detail"] and "tidak dapat diterima lagi" in twice["detail"]
+    # the one way back, as TRANSITIONS says: reversing its procurement movement
+    assert "membalikkan mutasi pengadaannya" in twice["detail"]
     late_cancel = refused(
         api,
         lambda: http.post(f"{URL}/{tranche['id']}/cancel", headers=api.planner),

@@ -23,6 +23,7 @@ def test_allowed_changes(current: S, wanted: S) -> None:
         (S.planned, S.received, "diterima lewat penerimaan"),
         (S.ordered, S.received, "diterima lewat penerimaan"),
         (S.received, S.cancelled, "sudah diterima; statusnya tidak dapat diubah lagi"),
+        (S.received, S.ordered, "membalikkan mutasi pengadaannya"),  # the one way back
         (S.cancelled, S.ordered, "sudah dibatalkan; statusnya tidak dapat diubah lagi"),
         (S.cancelled, S.cancelled, "sudah dibatalkan"),
     ],
@@ -30,3 +31,8 @@ def test_allowed_changes(current: S, wanted: S) -> None:
 def test_refused_changes_say_why(current: S, wanted: S, words: str) -> None:
     problem = transition_error(current, wanted)
     assert problem is not None and words in problem
+
+
+def test_only_a_received_tranche_points_to_reversing_its_procurement() -> None:
+    cancelled = transition_error(S.cancelled, S.ordered)
+    assert cancelled is not None and "membalikkan" not in cancelled
