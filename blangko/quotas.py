@@ -31,7 +31,8 @@ from blangko.fmt import month as month_name
 from blangko.forecasts import latest_results
 from blangko.models import Office, OfficeKind
 from blangko.months import month_end
-from blangko.offices import NATIONAL, get_office, list_offices, local_today
+from blangko.offices import get_office, list_offices
+from blangko.offices import planner_today as wib_today
 from blangko.spoilage import last_year_spoilage
 from blangko.stock import OfficeStock, stock_positions
 
@@ -249,7 +250,7 @@ def province_cells(row: QuotaRow) -> list[Any]:
 
 def planner_today(*, session: Session) -> date:
     """The planners' today (Ditjen's, WIB), from which the months are counted."""
-    return local_today(get_office(session=session, code=NATIONAL))
+    return wib_today()
 
 
 def file_name(*, session: Session, extension: str, province: str | None = None) -> str:
