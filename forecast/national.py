@@ -26,9 +26,9 @@ would be far too wide)."""
 import logging
 import time
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -39,7 +39,7 @@ from sqlmodel import Session, select
 from blangko.db import get_engine, session_scope
 from blangko.errors import InvalidState
 from blangko.fmt import number
-from blangko.models import Office
+from blangko.models import Office, utcnow
 from blangko.offices import NATIONAL
 from blangko.settings import get_settings
 from blangko.spoilage import last_year_spoilage
@@ -329,6 +329,8 @@ class NationalInputs:
     backlog: int
     tranches: dict[date, int]
     spoilage_ratio: float
+    read_at: datetime | None = None
+    """When the stock was read: tranches received after it are not in ``on_hand``."""
 
     @property
     def start_stock(self) -> int:
@@ -338,6 +340,14 @@ class NationalInputs:
         return self.on_hand + self.in_transit - self.backlog
 
 
+def tranche_arrivals(tranches: Iterable[tuple[date, int]]) -> dict[date, int]:
+    """Blanks expected per day from (date, quantity) pairs."""
+    arrivals: dict[date, int] = {}
+    for day, quantity in tranches:
+        arrivals[day] = arrivals.get(day, 0) + quantity
+    return arrivals
+
+
 def load_national_inputs(
     *, session: Session, as_of: date, settings: NationalSettings
 ) -> NationalInputs:
@@ -345,11 +355,11 @@ def load_national_inputs(
     codes = [c for c in session.exec(select(Office.code).order_by(Office.code)).all()]
     branch = [c for c in codes if c != NATIONAL]
     series = load_series(session=session, office_codes=branch, start=start, end=as_of)
+    read_at = utcnow()
     positions = stock_positions(session=session).values()
-    tranches: dict[date, int] = {}
-    for tranche in open_tranches(session=session):
-        tranches[tranche.expected_on] = tranches.get(tranche.expected_on, 0) + tranche.quantity
+    tranches = tranche_arrivals((t.expected_on, t.quantity) for t in open_tranches(session=session))
     return NationalInputs(
+        read_at=read_at,
         as_of=as_of,
         offices=list(series.values()),
         on_hand=sum(p.on_hand for p in positions),
@@ -408,16 +418,6 @@ def forecast_national(inputs: NationalInputs, settings: NationalSettings) -> Nat
         rng=np.random.default_rng(zlib.crc32(inputs.as_of.isoformat().encode())),
     )
     cumulative_p80 = np.percentile(np.cumsum(paths, axis=1), PLANNING, axis=0)
-    timing = next_tranche(
-        first_day=first_day,
-        start_stock=inputs.start_stock,
-        tranches=inputs.tranches,
-        mean=mean,
-        cumulative_p80=cumulative_p80,
-        horizon_days=horizon,
-        target_days=settings.target_days,
-        lead_days=settings.lead_days,
-    )
     months = [
         {
             "month": band.month.strftime("%Y-%m"),
@@ -425,34 +425,29 @@ def forecast_national(inputs: NationalInputs, settings: NationalSettings) -> Nat
             "demand_mean": round(band.mean),
             "demand_low": round(band.low),
             "demand_high": round(band.high),
-            "projected_stock": round(float(timing.stock[offset + days - 1])),
-            "target_stock": round(float(timing.cover[offset + days - 1])),
         }
-        for band, (_, offset, days) in zip(
-            monthly_band(first_day, mean[:horizon], paths[:, :horizon]),
-            month_spans(first_day, horizon),
-            strict=True,
-        )
+        for band in monthly_band(first_day, mean[:horizon], paths[:, :horizon])
     ]
-    result = {
+    planning = {
         "as_of": inputs.as_of.isoformat(),
         "first_day": first_day.isoformat(),
         "last_day": (first_day + timedelta(days=horizon - 1)).isoformat(),
         "months": months,
-        "stock_below_target_on": _iso(timing.below_target_on),
-        "next_tranche_quantity": timing.quantity,
-        "arrive_by": _iso(timing.arrive_by),
-        "order_by": _iso(timing.order_by),
         "target_days": settings.target_days,
         "procurement_lead_days": settings.lead_days,
         "national_stock": inputs.start_stock,
+        # What the timing rule needs, so that readers redo it with the tranches open then.
+        "daily_mean": [round(float(x), 3) for x in mean],
+        "cumulative_p80": [
+            round(float(x), 3) for x in cumulative_p80[: horizon + settings.lead_days]
+        ],
+        "stock_read_at": inputs.read_at.isoformat() if inputs.read_at else None,
+    }
+    result = {
+        **with_tranches(planning, inputs.tranches),
         "on_hand": inputs.on_hand,
         "in_transit": inputs.in_transit,
         "backlog": inputs.backlog,
-        "tranches": [
-            {"expected_on": day.isoformat(), "quantity": quantity}
-            for day, quantity in sorted(inputs.tranches.items())
-        ],
         "spoilage_ratio": round(inputs.spoilage_ratio, 4),
         "election_effect": settings.election_effect,
     }
@@ -467,6 +462,49 @@ def forecast_national(inputs: NationalInputs, settings: NationalSettings) -> Nat
         "candidates": {name: r.public() for name, r in results.items()},
     }
     return NationalResult(model=model, result=result, backtest=backtest_public)
+
+
+def with_tranches(result: Mapping[str, Any], tranches: Mapping[date, int]) -> dict[str, Any]:
+    """``result`` with the procurement timing and the months' projected stock worked out
+    (``forecast.procurement.next_tranche``) for these tranches, from the stored daily mean
+    and p80 cumulative demand and the start stock; as stored when those are missing (a
+    forecast made before they were kept)."""
+    if "daily_mean" not in result or "cumulative_p80" not in result:
+        return dict(result)
+    first_day = date.fromisoformat(result["first_day"])
+    horizon = (date.fromisoformat(result["last_day"]) - first_day).days + 1
+    timing = next_tranche(
+        first_day=first_day,
+        start_stock=result["national_stock"],
+        tranches=tranches,
+        mean=np.asarray(result["daily_mean"], dtype=float),
+        cumulative_p80=np.asarray(result["cumulative_p80"], dtype=float),
+        horizon_days=horizon,
+        target_days=int(result["target_days"]),
+        lead_days=int(result["procurement_lead_days"]),
+    )
+    months = [
+        {
+            **month,
+            "projected_stock": round(float(timing.stock[offset + days - 1])),
+            "target_stock": round(float(timing.cover[offset + days - 1])),
+        }
+        for month, (_, offset, days) in zip(
+            result["months"], month_spans(first_day, horizon), strict=True
+        )
+    ]
+    return {
+        **result,
+        "months": months,
+        "stock_below_target_on": _iso(timing.below_target_on),
+        "next_tranche_quantity": timing.quantity,
+        "arrive_by": _iso(timing.arrive_by),
+        "order_by": _iso(timing.order_by),
+        "tranches": [
+            {"expected_on": day.isoformat(), "quantity": quantity}
+            for day, quantity in sorted(tranches.items())
+        ],
+    }
 
 
 # --- gathering ---------------------------------------------------------------------------

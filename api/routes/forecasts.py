@@ -33,8 +33,7 @@ from blangko import forecasts
 from blangko.errors import NotFound
 from blangko.models import ForecastRun
 from blangko.offices import local_today, planner_today
-from forecast.national_store import latest_national
-from forecast.national_view import sentence
+from forecast.national_view import latest_current, sentence
 from forecast.replay import latest_evaluation
 from forecast.resupply import lead_time_of
 
@@ -175,24 +174,27 @@ def get_forecast_evaluation(session: SessionDep, user: UserDep) -> EvaluationPub
     response_model=NationalForecastPublic,
     summary="National demand a year ahead and procurement timing (planner, admin)",
     description="Monthly totals of national demand in blanks (prints + spoiled) for the "
-    "rest of the current month and the 12 full calendar months after it (13 rows, 12 when "
-    "the forecast starts on the 1st; never fewer than 365 days) with their 80 % band, the national stock projected against the 80th percentile "
-    "of demand (open planned tranches included), when it falls below the target cover "
-    "(`BLANGKO_NATIONAL_TARGET_DAYS`), how many blanks the next tranche needs, by when it "
-    "must arrive and be ordered (`BLANGKO_PROCUREMENT_LEAD_DAYS`); null where nothing is "
-    "needed within that horizon. With the backtest that chose the model. Made by the "
-    "nightly job and `blangko forecast national`; 404 until the first one.",
+    "rest of the current month and the 12 full calendar months after it (13 rows, 12 when the "
+    "forecast starts on the 1st; never fewer than 365 days) with their 80 % band, the "
+    "national stock projected against the 80th percentile of demand (open planned "
+    "tranches included), when it falls below the target cover "
+    "(`BLANGKO_NATIONAL_TARGET_DAYS`), how many blanks the next tranche needs, by when it"
+    " must arrive and be ordered (`BLANGKO_PROCUREMENT_LEAD_DAYS`); null where nothing is"
+    " needed within that horizon. The timing and the projected stock are worked out again"
+    " on every read with the tranches open now, so recording or cancelling one shows at "
+    "once. With the backtest that chose the model. Made by the nightly job and `blangko "
+    "forecast national`; 404 until the first one.",
     responses=problem_responses(404),
 )
 def get_national_forecast(session: SessionDep, user: UserDep) -> NationalForecastPublic:
     require_central(user, "Melihat prakiraan nasional")
-    found = latest_national(session=session)
-    if found is None:
+    latest = latest_current(session=session)
+    if latest is None:
         raise NotFound(
             "Belum ada prakiraan nasional. Jalankan 'blangko forecast national' atau tunggu "
             "tugas malam."
         )
-    result = found.result
+    found, result = latest
     return NationalForecastPublic(
         generated_at=found.generated_at,
         as_of=found.as_of,

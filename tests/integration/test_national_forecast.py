@@ -17,7 +17,13 @@ from blangko import fmt
 from blangko.cli import app
 from blangko.db import SQLITE_MMAP_BYTES, session_scope
 from blangko.ledger import SYSTEM
-from blangko.models import OutboxMessage, PlannedProcurement, Role, TrancheStatus
+from blangko.models import (
+    NationalForecast,
+    OutboxMessage,
+    PlannedProcurement,
+    Role,
+    TrancheStatus,
+)
 from blangko.offices import planner_today
 from blangko.reports import DailyFigures, save_daily_report
 from blangko.stock import record_procurement
@@ -271,3 +277,85 @@ def test_every_sqlite_connection_reads_through_memory_mapping(engine: Engine) ->
         pytest.skip("a SQLite setting")
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA mmap_size").scalar() == SQLITE_MMAP_BYTES
+
+
+def test_a_tranche_recorded_after_the_forecast_counts_at_once(
+    engine: Engine, web: TestClient
+) -> None:
+    """The stored forecast keeps its demand paths: recording or cancelling a tranche
+    changes the timing the API, the page and the digest show without a new forecast. A
+    forecast stored before the paths were kept shows its stored timing."""
+    planner_with_mail(engine)
+    history(engine, 240)
+    national_stock_of(engine, 240, 12_000)
+    outcome = make_national_forecast(engine=engine, settings=QUICK)
+    made = outcome.result
+    planner = add_user(engine, "api.perencana", Role.planner)
+
+    def national() -> dict[str, object]:
+        answer = web.get("/api/v1/forecasts/national", headers=bearer(planner))
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    before = national()
+    assert before["order_by"] == made["order_by"] is not None
+    assert before["next_tranche_quantity"] == made["next_tranche_quantity"]
+
+    # 20,000 blanks in 30 days: about 196 more days at 102 a day.
+    recorded = web.post(
+        "/api/v1/procurements/planned",
+        headers=bearer(planner),
+        json={
+            "quantity": 20_000,
+            "expected_on": (planner_today() + timedelta(days=30)).isoformat(),
+            "reference": "SPK/2027/9",
+            "status": "ordered",
+        },
+    )
+    assert recorded.status_code == 201, recorded.text
+    after = national()
+    assert after["order_by"] > before["order_by"]
+    assert after["stock_below_target_on"] > before["stock_below_target_on"]
+    assert after["months"][-1]["projected_stock"] > before["months"][-1]["projected_stock"]
+    assert after["sentence"] != before["sentence"]
+    login(web, "perencana")
+    assert after["sentence"] in web.get("/prakiraan").text
+
+    cancelled = web.post(
+        f"/api/v1/procurements/planned/{recorded.json()['id']}/cancel",
+        headers=bearer(planner),
+        json={"reason": "anggaran digeser"},
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    again = national()
+    assert (again["order_by"], again["next_tranche_quantity"]) == (
+        before["order_by"],
+        before["next_tranche_quantity"],
+    )
+
+    # A forecast stored before the paths were kept: its stored timing, tranche or not.
+    web.post(
+        "/api/v1/procurements/planned",
+        headers=bearer(planner),
+        json={
+            "quantity": 20_000,
+            "expected_on": (planner_today() + timedelta(days=30)).isoformat(),
+            "reference": "SPK/2027/10",
+            "status": "ordered",
+        },
+    )
+    with session_scope(engine) as session:
+        old = {k: v for k, v in made.items() if k not in ("daily_mean", "cumulative_p80")}
+        session.add(
+            NationalForecast(
+                as_of=date.fromisoformat(made["as_of"]),
+                model=outcome.model,
+                result=old,
+                backtest=outcome.backtest,
+            )
+        )
+    stored = national()
+    assert (stored["order_by"], stored["next_tranche_quantity"]) == (
+        made["order_by"],
+        made["next_tranche_quantity"],
+    )

@@ -10,7 +10,7 @@ from blangko.access import office_scope, require_central, require_visible, writa
 from blangko.errors import DomainError, NotFound
 from blangko.models import AlertKind, ForecastRun
 from blangko.offices import planner_today, reading_zone
-from forecast import alert_store, national_store, national_view, plans
+from forecast import alert_store, national_view, plans
 from forecast.alert_rules import work_list
 from forecast.replay import latest_evaluation
 from web.deps import IdPath, PageRoute, SessionDep, UserDep, check_csrf, web_actor
@@ -127,13 +127,15 @@ def runs_page(request: Request, user: UserDep, session: SessionDep) -> Response:
 
 def national_context(session: Session) -> dict[str, object]:
     """What the section "Prakiraan nasional 12 bulan" shows (jobs/_national.html)."""
-    found = national_store.latest_national(session=session)
-    if found is None:
+    latest = national_view.latest_current(session=session)
+    if latest is None:
         return {"national_forecast": None}
+    found, result = latest
     return {
         "national_forecast": found,
-        "national_sentence": national_view.sentence(found.result, planner_today()),
-        "national_months": national_view.month_rows(found.result),
+        "national_result": result,
+        "national_sentence": national_view.sentence(result, planner_today()),
+        "national_months": national_view.month_rows(result),
         "model_labels": national_view.MODEL_LABELS,
     }
 
