@@ -199,7 +199,7 @@ class QuotaTable:
     def demand_headers(self) -> list[str]:
         return [
             f"Sisa {month_name(self.today)}",
-            *(f"Permintaan {month_name(first)}" for first in self.months),
+            *(f"Kebutuhan {month_name(first)}" for first in self.months),
             f"Jumlah {MONTHS} bulan",
         ]
 

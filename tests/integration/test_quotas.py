@@ -29,9 +29,9 @@ TODAY = date(2026, 11, 20)
 FLAT, WEEKDAYS = "32.16", "32.17"
 HEADERS = [
     "Sisa November 2026",
-    "Permintaan Desember 2026",
-    "Permintaan Januari 2027",
-    "Permintaan Februari 2027",
+    "Kebutuhan Desember 2026",
+    "Kebutuhan Januari 2027",
+    "Kebutuhan Februari 2027",
     "Jumlah 3 bulan",
     "Stok",
     "Dalam perjalanan",
