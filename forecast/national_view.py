@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from blangko.fmt import day as fmt_day
 from blangko.fmt import month as fmt_month
+from blangko.fmt import number
 from blangko.models import NationalForecast, PlannedProcurement, TrancheStatus
 from blangko.tranches import open_tranches, received_quantities
 from forecast.national import tranche_arrivals, with_tranches
@@ -23,6 +25,34 @@ MODEL_LABELS = {
     "national_weekday_median": "median hari kerja pada total nasional",
     "offices_weekday_median": "jumlah prakiraan tiap Dinas (median hari kerja)",
 }
+
+
+# The one meaning of "stok nasional" (issue 13 item 3): what the timing starts from.
+NATIONAL_STOCK_MEANING = (
+    "stok Ditjen dan semua Dinas, ditambah yang dalam perjalanan, dikurangi backlog"
+)
+
+
+def stock_sentence(result: Mapping[str, Any]) -> str:
+    """The national stock the timing starts from, said with what it counts."""
+    return (
+        f"Stok nasional {number(result['national_stock'])} keping ({NATIONAL_STOCK_MEANING}) "
+        f"per {fmt_day(date.fromisoformat(result['as_of']))}."
+    )
+
+
+def timing_context(*, session: Session, today: date) -> dict[str, Any]:
+    """What a page shows of the procurement timing (``planner/_procurement_timing.html``)."""
+    latest = latest_current(session=session)
+    if latest is None:
+        return {"procurement_timing": None}
+    _, result = latest
+    return {
+        "procurement_timing": {
+            "sentence": sentence(result, today),
+            "stock": stock_sentence(result),
+        }
+    }
 
 
 def current_result(*, session: Session, found: NationalForecast) -> dict[str, Any]:
@@ -92,7 +122,7 @@ def digest_sentence(*, session: Session, today: date, within_days: int = 30) -> 
     order_by = _date(latest[1].get("order_by")) if latest else None
     if latest is None or order_by is None or order_by > today + timedelta(days=within_days):
         return None
-    return sentence(latest[1], today)
+    return f"{stock_sentence(latest[1])} {sentence(latest[1], today)}"
 
 
 def _date(value: object) -> date | None:

@@ -127,7 +127,7 @@ def queue_planner_digest(*, session: Session, plan: ReallocationPlan | None, now
         session=session,
         on=today,
         procurement=digest_sentence(session=session, today=today),
-        national_stock=office_stock(session=session, office_code=NATIONAL).on_hand,
+        ditjen_stock=office_stock(session=session, office_code=NATIONAL).on_hand,
         open_alerts=len(open_alerts),
         at_risk_total=counts[AlertKind.stockout_risk],
         counts=sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])),

@@ -159,9 +159,19 @@ def test_a_known_demand_gives_its_monthly_totals_and_the_next_tranche(
     )
     assert body["sentence"] == sentence
 
-    # The planners' digest: the order date is within 30 days.
+    # The planners' digest: the order date is within 30 days. Beside the sentence, the
+    # national stock it starts from (Ditjen and every office), one definition; Ditjen's
+    # own stock is labelled as such.
+    stock = (
+        "Stok nasional 12.000 keping (stok Ditjen dan semua Dinas, ditambah yang dalam "
+        f"perjalanan, dikurangi backlog) per {fmt.day(last)}."
+    )
     run_alerts(engine, send=False)
-    assert f"Pengadaan: {sentence}" in digest_text(engine)
+    digest = digest_text(engine)
+    assert f"Pengadaan: {stock} {sentence}" in digest
+    ditjen = 12_000 - (RECEIVED - BLANKS_A_DAY * 240)
+    assert f"Stok Ditjen (00): {fmt.number(ditjen)} keping." in digest
+    assert "Stok nasional:" not in digest
 
     # The forecast page.
     login(web, "perencana")
@@ -174,6 +184,12 @@ def test_a_known_demand_gives_its_monthly_totals_and_the_next_tranche(
     assert fmt.number(months[1]["demand_mean"]) in table
     assert "Galat total 90 / 180 hari" in page
     assert "UTC" not in page and "WIB" in page
+    assert stock in page
+    # The procurement page: Ditjen's balance labelled as Ditjen's, and the timing with the
+    # national stock it starts from.
+    tranches = web.get("/pengadaan").text
+    assert "Stok Ditjen (00)" in tranches and "Stok nasional saat ini" not in tranches
+    assert sentence in tranches and stock in tranches
 
 
 def test_the_digest_is_silent_while_the_order_date_is_far_and_tranches_count(

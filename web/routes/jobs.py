@@ -135,6 +135,7 @@ def national_context(session: Session) -> dict[str, object]:
         "national_forecast": found,
         "national_result": result,
         "national_sentence": national_view.sentence(result, planner_today()),
+        "national_stock_sentence": national_view.stock_sentence(result),
         "national_months": national_view.month_rows(result),
         "model_labels": national_view.MODEL_LABELS,
     }

@@ -14,6 +14,7 @@ from blangko.access import require_central
 from blangko.errors import DomainError, ValidationFailed
 from blangko.models import TrancheStatus
 from blangko.offices import planner_today
+from forecast import national_view
 from web import forms
 from web.deps import FormDep, IdPath, PageRoute, SessionDep, UserDep, check_csrf, web_actor
 from web.templating import done, refused, render
@@ -35,6 +36,7 @@ def _context(session: Session) -> dict[str, Any]:
         "coming_total": sum(t.quantity for t in coming),
         "national_stock": overview.national_stock(session=session),
         "today": planner_today(),
+        **national_view.timing_context(session=session, today=planner_today()),
         "labels": tranches.LABELS,
         "form_key": secrets.token_urlsafe(16),  # a new tranche form sent twice writes once
         "values": {},
