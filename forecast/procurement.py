@@ -118,12 +118,12 @@ def timing_sentence(
     if below_target_on is None or arrive_by is None or order_by is None:
         return (
             f"Stok nasional diperkirakan tetap di atas cakupan {target_days} hari sampai "
-            f"{day(horizon_end)}: tidak ada tranche yang perlu dipesan dalam 12 bulan."
+            f"{day(horizon_end)}: tidak ada tahap pengadaan yang perlu dipesan dalam 12 bulan."
         )
     sentence = (
         f"Stok nasional diperkirakan di bawah cakupan {target_days} hari pada "
-        f"{day(below_target_on)}. Tranche berikutnya: {number(quantity)} keping, harus tiba "
-        f"paling lambat {day(arrive_by)}, dipesan paling lambat {day(order_by)}."
+        f"{day(below_target_on)}. Tahap pengadaan berikutnya: {number(quantity)} keping, harus "
+        f"tiba paling lambat {day(arrive_by)}, dipesan paling lambat {day(order_by)}."
     )
     if order_by < today:
         sentence += " Batas pemesanan sudah lewat: pesan segera."

@@ -152,8 +152,8 @@ def test_a_known_demand_gives_its_monthly_totals_and_the_next_tranche(
     assert body["backtest"]["error_90d"] == outcome.backtest["error_90d"]
     assert body["generated_at"].endswith(("Z", "+00:00"))
     sentence = (
-        f"Stok nasional diperkirakan di bawah cakupan 45 hari pada {fmt.day(below)}. Tranche "
-        f"berikutnya: {fmt.number(result['next_tranche_quantity'])} keping, harus tiba paling "
+        f"Stok nasional diperkirakan di bawah cakupan 45 hari pada {fmt.day(below)}. Tahap "
+        f"pengadaan berikutnya: {fmt.number(result['next_tranche_quantity'])} keping, harus tiba paling "
         f"lambat {fmt.day(arrive_by)}, dipesan paling lambat "
         f"{fmt.day(arrive_by - timedelta(days=60))}."
     )
@@ -231,7 +231,7 @@ def test_the_digest_is_silent_while_the_order_date_is_far_and_tranches_count(
     body = web.get("/api/v1/forecasts/national", headers=bearer(planner)).json()
     assert [body[k] for k in ("stock_below_target_on", "next_tranche_quantity")] == [None, None]
     assert [body[k] for k in ("arrive_by", "order_by")] == [None, None]
-    assert "tidak ada tranche yang perlu dipesan dalam 12 bulan" in body["sentence"]
+    assert "tidak ada tahap pengadaan yang perlu dipesan dalam 12 bulan" in body["sentence"]
     # The months' projected stock has the tranche from its month on.
     months = body["months"]
     arrival = (planner_today() + timedelta(days=100)).strftime("%Y-%m")

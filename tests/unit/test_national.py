@@ -124,7 +124,7 @@ def test_nothing_needed_within_the_horizon_gives_no_dates() -> None:
     )
     assert sentence == (
         "Stok nasional diperkirakan tetap di atas cakupan 45 hari sampai 31 Des 2027: tidak "
-        "ada tranche yang perlu dipesan dalam 12 bulan."
+        "ada tahap pengadaan yang perlu dipesan dalam 12 bulan."
     )
 
 
@@ -146,8 +146,8 @@ def test_the_sentence_names_the_dates_in_indonesian() -> None:
         "horizon_end": date(2027, 12, 31),
     }
     assert timing_sentence(**words, today=date(2026, 12, 1)) == (  # type: ignore[arg-type]
-        "Stok nasional diperkirakan di bawah cakupan 45 hari pada 25 Feb 2027. Tranche "
-        "berikutnya: 60.000 keping, harus tiba paling lambat 25 Feb 2027, dipesan paling "
+        "Stok nasional diperkirakan di bawah cakupan 45 hari pada 25 Feb 2027. Tahap "
+        "pengadaan berikutnya: 60.000 keping, harus tiba paling lambat 25 Feb 2027, dipesan paling "
         "lambat 27 Des 2026."
     )
     late = timing_sentence(**words, today=date(2027, 1, 2))  # type: ignore[arg-type]
