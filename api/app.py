@@ -60,8 +60,11 @@ Ditjen Dukcapil to the 552 provincial and kab/kota Dinas Dukcapil.
   its kab/kota); `planner` and `admin` see and act on every office; procurement, approving
   and rejecting requests and the national overview are for planners and admins.
 * **Offices** are Kemendagri codes: `00` (national stock), `PP` (province), `PP.RR` (kab/kota).
-* **Dates** are the office's local date (`YYYY-MM-DD`); timestamps (`*_at`, `as_of`) are
-  ISO 8601 in UTC with the offset written out (`2026-12-01T22:42:00Z`).
+* **Dates** are the office's local date (`YYYY-MM-DD`; WIB for national figures);
+  timestamps (`*_at`) are ISO 8601 in UTC with the offset written out
+  (`2026-12-01T22:42:00Z`). `as_of` is a timestamp where it is the moment figures were
+  read (the stock overview) and a date where it is the last reported day a forecast starts
+  after (`/forecasts/...`).
 * **Writes** accept an `Idempotency-Key` header: the same key with the same body returns the
   first result and writes nothing; with another body it is refused (`idempotency_conflict`).
 * **Errors** are RFC 9457 `application/problem+json` with a stable `code`
