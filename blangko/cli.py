@@ -349,6 +349,7 @@ def serve(
             forecast_missing = latest_run(session=session) is None
         if forecast_missing:
             forecast_run(office=None, run_id=None)
+            forecast_national()
             alerts_run()
     url = engine.url.render_as_string(hide_password=True)
     scheduler = None
