@@ -231,6 +231,7 @@ def prophet_forecast(
     the holiday indicators of ``holidays`` as regressors, all multiplicative: demand
     scales with the office's level) on the recent history and predicts the future days
     only. Missing days (NaN) are left out of the fit."""
+    silence_cmdstanpy()  # before Prophet's first import, which logs that plotly is missing
     from prophet import Prophet
 
     window = min(len(values), settings.prophet_window_days)
