@@ -286,12 +286,10 @@ def test_the_planners_today_is_read_from_the_one_clock(
         assert forecast_as_of(session) == last - timedelta(days=10)
 
 
-def test_every_sqlite_connection_reads_through_memory_mapping(engine: Engine) -> None:
+def test_every_sqlite_connection_reads_through_memory_mapping(sqlite_engine: Engine) -> None:
     """One place sets it (blangko.db), for every connection: the national forecast's read
     no longer leaves it behind on a pooled connection, and every other read gets it."""
-    if engine.dialect.name != "sqlite":
-        pytest.skip("a SQLite setting")
-    with engine.connect() as connection:
+    with sqlite_engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA mmap_size").scalar() == SQLITE_MMAP_BYTES
 
 
