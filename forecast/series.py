@@ -9,6 +9,7 @@ demand fell."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -191,40 +192,57 @@ def daily_stock_end(*, session: Session, start: date, end: date) -> dict[str, np
 
     Only the entries from ``start`` on are read: the opening balance is the account's
     balance (which equals the sum of its entries, a ledger invariant) less everything
-    posted since, so years of older history are not summed again day by day."""
-    accounts = session.execute(
-        sa.select(col(Account.id), col(Account.office_code), col(Account.balance)).where(
-            col(Account.kind) == AccountKind.stock
-        )
-    ).all()
+    posted since, so years of older history are not summed again day by day. Balances and
+    entries come from one statement, so they agree on PostgreSQL too (where each statement
+    of a transaction sees the commits made before it)."""
+    codes: dict[int, str] = dict(
+        session.execute(
+            sa.select(col(Account.id), col(Account.office_code)).where(
+                col(Account.kind) == AccountKind.stock
+            )
+        ).all()
+    )
     days = (end - start).days + 1
-    row_of = {account: i for i, (account, _, _) in enumerate(accounts)}
-    # Slot 0: the opening balance; 1 … days: the dates; days + 1: everything after ``end``.
-    change = np.zeros((len(accounts), days + 2))
-    for column, sign in ((col(Entry.to_account_id), 1), (col(Entry.from_account_id), -1)):
-        rows = session.execute(
+    row_of = {account: i for i, account in enumerate(codes)}
+
+    def moved(column: Any, sign: int) -> sa.Select[Any]:
+        return (
             sa.select(
-                column,
-                sa.cast(col(Movement.business_date), sa.String),
-                sa.func.sum(col(Entry.quantity)),
+                column.label("account"),
+                sa.cast(col(Movement.business_date), sa.String).label("day"),
+                (sign * sa.func.sum(col(Entry.quantity))).label("quantity"),
             )
             .join(Movement, col(Movement.id) == col(Entry.movement_id))
-            .where(column.in_(list(row_of)), col(Movement.business_date) >= start)
+            .where(column.in_(list(codes)), col(Movement.business_date) >= start)
             .group_by(column, col(Movement.business_date))
-        ).all()
-        if not rows:
-            continue
-        ids, dates, quantities = zip(*rows, strict=True)
+        )
+
+    balances: Any = sa.select(
+        col(Account.id).label("account"),
+        sa.cast(sa.null(), sa.String).label("day"),
+        col(Account.balance).label("quantity"),
+    ).where(col(Account.id).in_(list(codes)))
+    rows = session.execute(
+        sa.union_all(
+            balances, moved(col(Entry.to_account_id), 1), moved(col(Entry.from_account_id), -1)
+        )
+    ).all()
+    # Slot 0: the opening balance; 1 … days: the dates; days + 1: everything after ``end``.
+    change = np.zeros((len(codes), days + 2))
+    balance = np.zeros(len(codes))
+    posted = [(account, day, quantity) for account, day, quantity in rows if day is not None]
+    for account, day, quantity in rows:
+        if day is None:
+            balance[row_of[account]] = float(quantity)
+    if posted:
+        ids, dates, quantities = zip(*posted, strict=True)
         slots = np.minimum(_day_offsets(list(dates), start) + 1, days + 1)
         np.add.at(
-            change,
-            (np.array([row_of[a] for a in ids]), slots),
-            sign * np.array(quantities, dtype=float),
+            change, (np.array([row_of[a] for a in ids]), slots), np.array(quantities, dtype=float)
         )
-    balance = np.array([float(b) for _, _, b in accounts])
     change[:, 0] = balance - change[:, 1:].sum(axis=1)
     levels = np.cumsum(change[:, : days + 1], axis=1)[:, 1:]
-    return {code: levels[row_of[account]] for account, code, _ in accounts}
+    return {code: levels[row_of[account]] for account, code in codes.items()}
 
 
 def incoming_shipments(*, session: Session, after: date) -> dict[str, dict[date, int]]:
