@@ -1,6 +1,7 @@
 """Helpers of the HTTP API tests: the real app behind a test client, users and their
 tokens, setup through the services, and checks of RFC 9457 problem responses."""
 
+import re
 import warnings
 from typing import Any
 
@@ -36,6 +37,21 @@ def add_user(engine: Engine, username: str, role: Role, office: str | None = Non
         return create_user(
             session=session, username=username, password=PASSWORD, role=role, office_code=office
         )
+
+
+def sign_in_page(web: TestClient, username: str) -> None:
+    """Signs ``username`` in through the web form (CSRF token and all), in place of
+    whoever was signed in."""
+    web.cookies.clear()
+    page = web.get("/login")
+    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert token
+    answer = web.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf": token.group(1)},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303
 
 
 def bearer(user: User) -> dict[str, str]:

@@ -5,7 +5,6 @@ report; a planner the national workbook."""
 import re
 from datetime import timedelta
 
-from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from blangko.db import session_scope
@@ -13,22 +12,10 @@ from blangko.models import Role
 from blangko.offices import get_office, local_today
 from blangko.shipments import dispatch, receive
 from blangko.users import get_user, set_profile
-from tests.integration.api_support import PASSWORD, SETUP, add_user, client, stock_office
+from tests.integration.api_support import SETUP, add_user, client, sign_in_page, stock_office
 from tests.integration.documents_support import has, pdf_text, workbook
 
 OFFICE = "32.16"
-
-
-def login(web: TestClient, username: str) -> None:
-    page = web.get("/login")
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert token
-    answer = web.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf": token.group(1)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
 
 
 def test_officer_downloads_bast_and_month_from_the_office_pages(sqlite_engine: Engine) -> None:
@@ -62,7 +49,7 @@ def test_officer_downloads_bast_and_month_from_the_office_pages(sqlite_engine: E
             actor=SETUP,
         )
     web = client()
-    login(web, "petugas")
+    sign_in_page(web, "petugas")
 
     dashboard = web.get(f"/kantor/{OFFICE}")
     assert f'href="/kantor/{OFFICE}/dokumen"' in dashboard.text
@@ -106,7 +93,7 @@ def test_officer_downloads_bast_and_month_from_the_office_pages(sqlite_engine: E
 def test_planner_downloads_the_national_workbook_from_the_page(sqlite_engine: Engine) -> None:
     add_user(sqlite_engine, "perencana", Role.planner)
     web = client()
-    login(web, "perencana")
+    sign_in_page(web, "perencana")
     page = web.get("/kantor/00/dokumen")
     month = re.search(r'href="/nasional/bulanan/([0-9-]+)\.xlsx"', page.text)
     assert month
@@ -133,7 +120,7 @@ def test_the_receive_screen_offers_the_bast_of_what_was_just_received(
             actor=SETUP,
         )
     web = client()
-    login(web, "petugas")
+    sign_in_page(web, "petugas")
     dashboard = web.get(f"/kantor/{OFFICE}")
     assert "BAST (PDF)" not in dashboard.text  # nothing received yet
     token = re.search(r'name="csrf" value="([^"]+)"', dashboard.text)

@@ -20,7 +20,7 @@ from blangko.models import Role
 from blangko.reports import DailyFigures, save_daily_report
 from blangko.shipments import dispatch, receive, request_allocation
 from blangko.stock import record_procurement
-from tests.integration.api_support import PASSWORD, add_user, bearer, client
+from tests.integration.api_support import add_user, bearer, client, sign_in_page
 
 NOW = datetime(2026, 3, 16, 3, 0, tzinfo=UTC)  # 10.00 WIB, Monday 16 March 2026
 LOW, HIGH, NONE = "32.16", "32.17", "32.18"  # 40 %, 80 %, nothing received
@@ -100,18 +100,6 @@ def web(history: Engine) -> Iterator[TestClient]:
         yield test_client
 
 
-def _login(web: TestClient, username: str) -> None:
-    page = web.get("/login")
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert token
-    answer = web.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf": token.group(1)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
-
-
 def _row(page: str, code: str) -> str:
     match = re.search(
         rf'<tr class="risk-[a-z]+">\s*<td class="code"><a href="/kantor/{code}">.*?</tr>',
@@ -142,7 +130,7 @@ def test_overview_rows_and_office_stock_carry_the_share(history: Engine) -> None
 
 
 def test_overview_shows_filters_and_sorts_by_the_share(web: TestClient) -> None:
-    _login(web, "perencana")
+    sign_in_page(web, "perencana")
     page = web.get("/nasional").text
     assert "IKD 90 hari" in page
     assert re.search(r'class="num minor ikd-below">40 %</td>', _row(page, LOW))
@@ -161,7 +149,7 @@ def test_overview_shows_filters_and_sorts_by_the_share(web: TestClient) -> None:
 
 
 def test_office_page_shows_both_periods(web: TestClient) -> None:
-    _login(web, "petugas.bekasi")
+    sign_in_page(web, "petugas.bekasi")
     page = web.get(f"/kantor/{LOW}").text
     card = re.search(r'<article id="ikd">.*?</article>', page, re.S)
     assert card, "no IKD figure on the office page"
@@ -172,7 +160,7 @@ def test_office_page_shows_both_periods(web: TestClient) -> None:
 
 
 def test_approval_screen_shows_the_share_next_to_the_request(web: TestClient) -> None:
-    _login(web, "perencana")
+    sign_in_page(web, "perencana")
     page = web.get("/permintaan").text
     request = re.search(r'<article id="permintaan-\d+">.*?</article>', page, re.S)
     assert request and LOW in request.group(0)

@@ -22,7 +22,7 @@ from blangko.models import ForecastResult, ForecastRun, ForecastRunStatus, Role
 from blangko.reports import DailyFigures, save_daily_report
 from blangko.shipments import dispatch, receive
 from blangko.stock import record_procurement
-from tests.integration.api_support import PASSWORD, add_user, assert_problem, bearer, client
+from tests.integration.api_support import add_user, assert_problem, bearer, client, sign_in_page
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # 10.00 WIB
 TODAY = date(2026, 11, 20)
@@ -134,25 +134,13 @@ def web(forecasts: Engine) -> Iterator[TestClient]:
         yield test_client
 
 
-def _login(web: TestClient, username: str) -> None:
-    page = web.get("/login")
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert token
-    answer = web.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf": token.group(1)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
-
-
 def _numbers(row_html: str) -> list[int]:
     cells = re.findall(r'<td class="num">(?:<strong>)?([\d.–]+)', row_html)
     return [int(c.replace(".", "")) for c in cells if c != "–"]
 
 
 def test_page_shows_provinces_with_their_offices_beneath(web: TestClient) -> None:
-    _login(web, "perencana")
+    sign_in_page(web, "perencana")
     page = web.get("/nasional/kuota").text
     assert "Desember 2026, Januari 2027, Februari 2027" in page
     for header in HEADERS[:5]:
@@ -186,7 +174,7 @@ def test_demand_is_in_blanks_with_the_last_years_spoilage(web: TestClient) -> No
             figures=DailyFigures(printed=100, spoiled_gagal_cetak=6, spoiled_lainnya=4),
             actor=SYSTEM,
         )
-    _login(web, "perencana")
+    sign_in_page(web, "perencana")
     page = web.get("/nasional/kuota").text
     assert re.search(r"blangko rusak per kartu tercetak,\s+10,0 % dalam setahun terakhir", page)
     flat = re.search(rf'<tr id="kantor-{FLAT}">.*?</tr>', page, re.S)
@@ -199,7 +187,7 @@ def test_demand_is_in_blanks_with_the_last_years_spoilage(web: TestClient) -> No
 
 
 def test_workbook_has_both_sheets_with_numbers_and_a_frozen_header(web: TestClient) -> None:
-    _login(web, "perencana")
+    sign_in_page(web, "perencana")
     answer = web.get("/nasional/kuota.xlsx")
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/vnd.openxmlformats")
@@ -235,7 +223,7 @@ def test_workbook_has_both_sheets_with_numbers_and_a_frozen_header(web: TestClie
 
 
 def test_csv_lists_each_province_then_its_offices(web: TestClient) -> None:
-    _login(web, "perencana")
+    sign_in_page(web, "perencana")
     answer = web.get("/nasional/kuota.csv?provinsi=32")
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
@@ -270,7 +258,7 @@ def test_api_files_for_planners(forecasts: Engine) -> None:
 
 
 def test_officers_are_refused(web: TestClient, forecasts: Engine) -> None:
-    _login(web, "petugas.bekasi")
+    sign_in_page(web, "petugas.bekasi")
     for path in ("/nasional/kuota", "/nasional/kuota.xlsx", "/nasional/kuota.csv"):
         answer = web.get(path)
         assert answer.status_code == 403, path

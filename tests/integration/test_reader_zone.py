@@ -26,12 +26,12 @@ from blangko.models import (
 )
 from blangko.offices import get_office, local_today
 from tests.integration.api_support import (
-    PASSWORD,
     SETUP,
     TestClient,
     add_user,
     bearer,
     client,
+    sign_in_page,
     stock_office,
 )
 from tests.integration.forecast_data import flat_result
@@ -98,19 +98,6 @@ def web(papua: str) -> Iterator[TestClient]:
         yield test_client
 
 
-def login(web: TestClient, username: str) -> None:
-    web.cookies.clear()
-    form = web.get("/login").text
-    token = re.search(r'name="csrf" value="([^"]+)"', form)
-    assert token
-    answer = web.post(
-        "/login",
-        data={"username": username, "password": PASSWORD, "csrf": token.group(1)},
-        follow_redirects=False,
-    )
-    assert answer.status_code == 303
-
-
 def shows(page: Any, text: str) -> bool:
     assert page.status_code == 200, page.text[:300]
     return text in page.text
@@ -119,17 +106,17 @@ def shows(page: Any, text: str) -> bool:
 def test_office_pages_show_the_offices_zone_to_whoever_reads_them(
     web: TestClient, papua: str
 ) -> None:
-    login(web, "petugas.jayapura")
+    sign_in_page(web, "petugas.jayapura")
     report_page = web.get(f"/kantor/{OFFICE}/laporan?tanggal={papua}")
     assert shows(report_page, f"disimpan {IN_WIT}")
     assert shows(web.get("/peringatan"), IN_WIT)  # the officer's alerts: its own zone
-    login(web, "perencana")
+    sign_in_page(web, "perencana")
     # a planner opening the office's own page reads the office's clock
     assert shows(web.get(f"/kantor/{OFFICE}/laporan?tanggal={papua}"), f"disimpan {IN_WIT}")
 
 
 def test_planner_pages_show_wib(web: TestClient) -> None:
-    login(web, "perencana")
+    sign_in_page(web, "perencana")
     assert shows(web.get("/peringatan"), IN_WIB)
     assert shows(web.get("/rencana"), f"dibuat {IN_WIB}")
     assert shows(web.get("/prakiraan"), IN_WIB)
@@ -156,7 +143,7 @@ def test_no_page_shows_utc(web: TestClient) -> None:
         ],
     }
     for username, paths in pages.items():
-        login(web, username)
+        sign_in_page(web, username)
         for path in paths:
             page = web.get(path)
             assert page.status_code == 200, path
